@@ -1,0 +1,124 @@
+"""`barometre demo`: build a complete demo edition from the real register and a seed template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import polars as pl
+
+from barometre.edition.consolidation import STATUS_COMPLETE, STATUS_PARTIAL
+from barometre.edition.figures import figures_or_default
+from barometre.edition.files import (
+    EDITION_FILE,
+    FRAME_ATTRIBUTES_FILE,
+    QUESTIONNAIRE_FILE,
+    RESPONSES_FILE,
+    write_edition,
+)
+from barometre.edition.simulate import demo_metadata, simulate_edition, template_frame
+from barometre.questionnaire.templates_catalogue import list_templates, load_template, template_text
+from barometre.register import load_register
+
+DEFAULT_FOLDER = "barometre-demo"
+DEFAULT_TEMPLATE = "dinum-collectivites-numerique-2024"
+DEFAULT_SEED = 2024
+
+
+def _count(value: int) -> str:
+    """A count with French thousands separators."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+@click.command(name="demo")
+@click.argument(
+    "dossier",
+    required=False,
+    default=DEFAULT_FOLDER,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option(
+    "--template",
+    "-t",
+    "template",
+    default=DEFAULT_TEMPLATE,
+    type=click.Choice(list_templates()),
+    help=f"Modèle de questionnaire (baromètre source) à simuler (défaut : {DEFAULT_TEMPLATE}).",
+)
+@click.option(
+    "--seed",
+    default=DEFAULT_SEED,
+    type=int,
+    help=f"Graine aléatoire : la même graine redonne exactement les mêmes fichiers (défaut : {DEFAULT_SEED}).",
+)
+@click.option(
+    "--size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Nombre de collectivités répondantes (défaut : celui du modèle, 3 000 pour la DINUM).",
+)
+def command(dossier: Path, template: str, seed: int, size: int | None) -> None:
+    """Construit une édition de démonstration complète dans DOSSIER (défaut : ./barometre-demo).
+
+    Répondants tirés dans le registre officiel avec un biais réaliste (grandes collectivités et
+    membres d'un OPSN sur-représentés), réponses simulées cohérentes avec le questionnaire et
+    proches des chiffres publiés par le baromètre source.
+    """
+    # 1. The template and the figures its seed barometer published.
+    questionnaire = load_template(template)
+    figures = figures_or_default(template)
+    wanted = size or figures.demo.size
+    # 2. The official register, the sampling frame.
+    register = load_register()
+    frame_size = template_frame(register.entities, figures.demo).height
+    if wanted > frame_size:
+        click.echo(
+            f"Taille demandée ({_count(wanted)}) supérieure à la base de sondage du modèle "
+            f"({_count(frame_size)} entités) : toutes les entités sont retenues."
+        )
+    # 3. The simulation: OPSN membership, biased sample, answers, resubmissions.
+    simulated = simulate_edition(
+        questionnaire,
+        list(figures.figures),
+        register.entities,
+        figures.demo,
+        size=wanted,
+        seed=seed,
+    )
+    # 4. The edition folder, written atomically.
+    meta = demo_metadata(
+        questionnaire,
+        template,
+        dict(register.source),
+        seed=seed,
+        requested_size=wanted,
+        respondents=simulated.sample.height,
+    )
+    folder = write_edition(
+        dossier,
+        meta=meta,
+        questionnaire_text=template_text(template),
+        responses=simulated.responses,
+        frame_attributes=simulated.frame_attributes,
+    )
+    # 5. What was written, and where.
+    statuses = simulated.responses.get_column("status")
+    members = int(simulated.sample.get_column("opsn").sum())
+    click.echo(f"Édition de démonstration « {meta['title']} » écrite dans {folder} :")
+    click.echo(f"  {EDITION_FILE} : description de l'édition (modèle {template}, graine {seed})")
+    click.echo(
+        f"  {QUESTIONNAIRE_FILE} : questionnaire ({len(questionnaire.themes)} thèmes, "
+        f"{len(questionnaire.questions)} questions)"
+    )
+    click.echo(
+        f"  {RESPONSES_FILE} : {_count(simulated.responses.height)} soumissions "
+        f"({_count(int((statuses == STATUS_COMPLETE).sum()))} complètes, "
+        f"{_count(int((statuses == STATUS_PARTIAL).sum()))} partielles) de "
+        f"{_count(simulated.sample.height)} collectivités, dont {_count(members)} membres d'un OPSN"
+    )
+    click.echo(
+        f"  {FRAME_ATTRIBUTES_FILE} : appartenance simulée à un OPSN pour les "
+        f"{_count(simulated.frame_attributes.height)} entités du registre "
+        f"({_count(int(simulated.frame_attributes.filter(pl.col('opsn') == 1).height))} membres)"
+    )
+    click.echo("La même graine (--seed) redonne exactement les mêmes fichiers.")
