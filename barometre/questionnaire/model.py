@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 NSP_CODE = "nsp"
@@ -151,17 +152,19 @@ class Questionnaire:
     scales: dict[str, tuple[Level, ...]] = field(default_factory=dict, hash=False)
     choice_lists: dict[str, tuple[Choice, ...]] = field(default_factory=dict, hash=False)
 
-    @property
+    @cached_property
     def questions(self) -> tuple[Question, ...]:
         """All questions in questionnaire order."""
         return tuple(question for theme in self.themes for question in theme.questions)
 
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        """Questions by id (computed once)."""
+        return {question.id: question for question in self.questions}
+
     def question(self, question_id: str) -> Question:
         """The question with this id (KeyError if absent)."""
-        for question in self.questions:
-            if question.id == question_id:
-                return question
-        raise KeyError(question_id)
+        return self._questions_by_id[question_id]
 
     def theme(self, theme_id: str) -> Theme:
         """The theme with this id (KeyError if absent)."""
