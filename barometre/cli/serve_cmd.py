@@ -1,0 +1,149 @@
+"""`barometre serve`: start the collection app on the demo edition with a production server."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_FOLDER = Path("barometre-demo")
+OPERATOR = "admin"
+
+
+def _demo_folder(folder: Path) -> Path:
+    """The demo edition folder, built by `barometre demo` when missing."""
+    if (folder / "edition.yaml").is_file():
+        return folder
+    from barometre.cli.demo_cmd import command as demo
+
+    click.echo(f"Dossier {folder} absent : construction de l'édition de démonstration…")
+    demo.main([str(folder)], standalone_mode=False)
+    return folder
+
+
+def _template_frame(folder: Path):
+    """The sampling frame of the demo's template (register rows), or None when unknown."""
+    import yaml
+
+    meta = yaml.safe_load((folder / "edition.yaml").read_text(encoding="utf-8")) or {}
+    template = meta.get("template")
+    if not template:
+        return None
+    from barometre.collection.targets import register_frame
+    from barometre.edition.figures import load_figures
+    from barometre.edition.simulate import template_frame
+
+    try:
+        return template_frame(register_frame(), load_figures(template).demo)
+    except (KeyError, FileNotFoundError):
+        return None
+
+
+def prepare(folder: Path, public_url: str) -> tuple[str, str, str]:
+    """Load the demo if the database has no campaign; return (operator, password, respondent link)."""
+    from django.contrib.auth import get_user_model
+
+    from barometre.collection.edition_folders import load_edition_folder
+    from barometre.collection.invitations import link_url
+    from barometre.collection.models import Account, Campaign, Response, Target
+    from barometre.collection.services import issue_invitation
+
+    campaign = Campaign.objects.filter(status=Campaign.Status.OPEN).order_by("-created_at").first()
+    if campaign is None:
+        folder = _demo_folder(folder)
+        click.echo("Chargement de l'édition dans la base…")
+        campaign = load_edition_folder(folder, frame=_template_frame(folder))
+    password = secrets.token_urlsafe(12)
+    users = get_user_model()
+    user = users.objects.filter(username=OPERATOR).first() or users(username=OPERATOR)
+    user.set_password(password)
+    user.is_staff = True
+    user.save()
+    Account.objects.update_or_create(user=user, defaults={"role": Account.Role.ADMINISTRATOR})
+    answered = Response.objects.filter(campaign=campaign).values("code")
+    target = (
+        Target.objects.filter(campaign=campaign, kind="commune")
+        .exclude(code__in=answered)
+        .order_by("code")
+        .first()
+        or Target.objects.filter(campaign=campaign).order_by("code").first()
+    )
+    _, raw = issue_invitation(target)
+    link = link_url(raw).replace(os.environ["BAROMETRE_PUBLIC_URL"], public_url)
+    return OPERATOR, password, f"{link} ({target.name}, {target.code})"
+
+
+@click.command(name="serve")
+@click.option(
+    "--dossier",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_FOLDER,
+    show_default=True,
+    help="Édition à charger si la base n'a aucune campagne ouverte (construite par "
+    "`barometre demo` si absente).",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fichier SQLite [défaut : $BAROMETRE_DB, sinon $DATABASE_URL, sinon ./barometre.sqlite3].",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port d'écoute.")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processus gunicorn.",
+)
+@click.option(
+    "--sans-serveur",
+    "no_server",
+    is_flag=True,
+    help="Prépare la base, affiche les accès, puis s'arrête sans démarrer le serveur.",
+)
+def command(
+    dossier: Path, db: Path | None, host: str, port: int, workers: int, no_server: bool
+) -> None:
+    """Démarre l'application de collecte (gunicorn) sur l'édition de démonstration.
+
+    Crée la base et ses tables au besoin, charge l'édition (questionnaire, cibles, réponses) dans
+    une campagne ouverte, crée le compte opérateur « admin » avec un mot de passe aléatoire
+    (renouvelé à chaque lancement) et affiche un lien répondant privé.
+    """
+    public_url = f"http://{host}:{port}"
+    os.environ["BAROMETRE_PUBLIC_URL"] = public_url
+    from barometre.web.bootstrap import setup_django
+
+    setup_django(db)
+    user, password, link = prepare(dossier, public_url)
+    click.echo("")
+    click.echo(f"Espace opérateur : {public_url}/operateur/")
+    click.echo(f"  identifiant : {user}")
+    click.echo(f"  mot de passe : {password}")
+    click.echo(f"Lien répondant : {link}")
+    click.echo("")
+    if no_server:
+        return
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    click.echo(f"Serveur gunicorn ({workers} processus) sur {public_url} — Ctrl+C pour arrêter.")
+    sys.stdout.flush()
+    os.execvpe(
+        gunicorn,
+        [
+            gunicorn,
+            "barometre.web.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        os.environ,
+    )

@@ -1,0 +1,46 @@
+"""Contact emails of targets, from a CSV/XLSX file (`code` and `courriel` columns), all or nothing."""
+
+from __future__ import annotations
+
+import polars as pl
+from django.db import transaction
+
+from barometre.collection.imports import RejectedLine, read_table
+from barometre.collection.models import Campaign, Target, audit
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def import_contacts(
+    campaign: Campaign, content: bytes, file_name: str, actor: object = None
+) -> tuple[int, list[RejectedLine]]:
+    """Set the email of each listed target; return (updated, rejected lines) — nothing on error."""
+    frame = read_table(content, file_name)
+    columns = {c.lower().strip(): c for c in frame.columns}
+    email_column = columns.get("courriel") or columns.get("email") or columns.get("mail")
+    if "code" not in columns or email_column is None:
+        return 0, [RejectedLine(1, "en-tête", "colonnes « code » et « courriel » attendues")]
+    data = frame.select(
+        pl.col(columns["code"]).str.strip_chars().alias("code"),
+        pl.col(email_column).str.strip_chars().alias("email"),
+    ).with_row_index("line", offset=2)
+    known = list(Target.objects.filter(campaign=campaign).values_list("code", flat=True))
+    bad_code = data.filter(~pl.col("code").is_in(known))
+    bad_email = data.filter(~pl.col("email").fill_null("").str.contains(EMAIL_PATTERN))
+    rejected = [
+        RejectedLine(line, "code", f"« {code} » n'est pas une cible de la campagne")
+        for line, code in bad_code.select("line", "code").iter_rows()
+    ] + [
+        RejectedLine(line, "courriel", f"adresse « {email or ''} » invalide")
+        for line, email in bad_email.select("line", "email").iter_rows()
+    ]
+    if rejected:
+        return 0, sorted(rejected, key=lambda r: (r.line, r.field))
+    emails = dict(data.select("code", "email").iter_rows())
+    with transaction.atomic():
+        chosen = list(Target.objects.filter(campaign=campaign, code__in=list(emails)))
+        for target in chosen:
+            target.email = emails[target.code]
+        Target.objects.bulk_update(chosen, ["email"], batch_size=1000)
+        audit("contacts_imported", actor=actor, obj=campaign, count=len(chosen))
+    return len(chosen), []

@@ -1,0 +1,84 @@
+"""Load an edition folder (e.g. the demo) into the database: edition, open campaign, targets, answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import polars as pl
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from barometre.collection.campaigns import create_campaign, open_campaign
+from barometre.collection.editions import create_edition
+from barometre.collection.imports import store, validate
+from barometre.collection.models import Campaign, Edition, Response
+from barometre.collection.targets import add_targets, register_frame
+
+
+class FolderRejected(ValueError):
+    """The folder's responses do not validate; the message lists the rejected lines in French."""
+
+
+def with_opsn(targets: pl.DataFrame, folder: Path) -> pl.DataFrame:
+    """Targets with an `opsn` label from the folder's `frame_attributes.csv` (`opsn` 0/1), if any."""
+    path = folder / "frame_attributes.csv"
+    if not path.is_file():
+        return targets
+    attributes = pl.read_csv(path, infer_schema=False)
+    if "opsn" not in attributes.columns:
+        return targets
+    labels = attributes.select(
+        "code",
+        pl.when(pl.col("opsn").is_in(["1", "true", "oui"]))
+        .then(pl.lit("membre d'un OPSN"))
+        .otherwise(pl.lit("non membre"))
+        .alias("opsn"),
+    )
+    return targets.drop("opsn", strict=False).join(labels, on="code", how="left")
+
+
+def load_edition_folder(
+    folder: Path,
+    *,
+    frame: pl.DataFrame | None = None,
+    days_open: int = 60,
+    actor: object = "barometre serve",
+) -> Campaign:
+    """Store the folder's questionnaire as an edition and its responses in a new open campaign.
+
+    Targets are `frame` (register rows, e.g. the template's sampling frame) plus every responding
+    collectivité. All or nothing: one invalid line and nothing is stored.
+    """
+    folder = Path(folder)
+    meta = yaml.safe_load((folder / "edition.yaml").read_text(encoding="utf-8")) or {}
+    text = (folder / "questionnaire.yaml").read_text(encoding="utf-8")
+    raw = pl.read_csv(folder / "responses.csv", infer_schema=False)
+    register = register_frame()
+    with transaction.atomic():
+        edition = create_edition(
+            text,
+            source=Edition.Source.YAML,
+            source_name=str(folder.name),
+            title=str(meta.get("title") or ""),
+            actor=actor,
+        )
+        campaign = create_campaign(
+            edition,
+            f"{edition.title} (démonstration)",
+            closes_at=timezone.now() + timedelta(days=days_open),
+            with_waves=False,
+            actor=actor,
+        )
+        open_campaign(campaign, actor=actor)
+        responding = register.filter(pl.col("code").is_in(raw["code"].unique().implode()))
+        targets = responding if frame is None else pl.concat([frame, responding], how="diagonal")
+        add_targets(campaign, with_opsn(targets.unique("code"), folder), actor=actor)
+        wide = raw.drop("response_id") if "response_id" in raw.columns else raw
+        clean, rejected = validate(wide, edition.questionnaire, register["code"].to_list())
+        if rejected:
+            listed = "\n".join(f"- {r}" for r in rejected[:30])
+            raise FolderRejected(f"{folder / 'responses.csv'} : lignes refusées\n{listed}")
+        store(campaign, clean, Response.Source.EDITION, f"{folder.name}/responses.csv", actor)
+    return campaign

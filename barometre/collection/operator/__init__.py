@@ -1,0 +1,1 @@
+"""Operator back office: accounts, editions, campaigns, targets, invitations, monitoring, imports."""

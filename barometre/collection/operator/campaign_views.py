@@ -1,0 +1,294 @@
+"""Operator views: home, editions, campaigns, waves, targets and invitations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from barometre.collection import campaigns as campaign_actions
+from barometre.collection import editions, invitations
+from barometre.collection.contacts import import_contacts
+from barometre.collection.models import Campaign, Edition, Invitation, Target, Wave, audit
+from barometre.collection.operator.access import require
+from barometre.collection.operator.forms import (
+    CampaignForm,
+    EditionForm,
+    TargetFilterForm,
+    WaveDatesForm,
+)
+from barometre.collection.targets import (
+    TargetFilter,
+    add_targets,
+    parse_codes,
+    register_frame,
+    select_entities,
+    strata_counts,
+)
+
+
+@require("view")
+def home(request: HttpRequest) -> HttpResponse:
+    """Campaigns and editions."""
+    campaign_list = Campaign.objects.select_related("edition").annotate(
+        target_count=Count("targets", distinct=True)
+    )
+    return render(
+        request,
+        "collection/operator/home.html",
+        {"campaigns": campaign_list, "editions": Edition.objects.all(), "nav": "home"},
+    )
+
+
+@require("manage")
+def edition_new(request: HttpRequest) -> HttpResponse:
+    """Create an edition from a template, a YAML or an XLSForm upload."""
+    templates = editions.template_choices()
+    form = EditionForm(request.POST or None, request.FILES or None, templates=templates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        extra = {"title": data["title"]} if data["title"] else {}
+        try:
+            if data["source"] == Edition.Source.TEMPLATE:
+                edition = editions.edition_from_template(
+                    data["template"], actor=request.user, **extra
+                )
+            elif data["source"] == Edition.Source.YAML:
+                upload = data["file"]
+                edition = editions.create_edition(
+                    upload.read().decode("utf-8"),
+                    source=Edition.Source.YAML,
+                    source_name=upload.name,
+                    actor=request.user,
+                    **extra,
+                )
+            else:
+                upload = data["file"]
+                edition = editions.edition_from_xlsform(
+                    upload.read(), upload.name, actor=request.user, **extra
+                )
+        except (editions.EditionInvalid, UnicodeDecodeError) as exc:
+            form.add_error("file" if data["source"] != "template" else "template", str(exc))
+        else:
+            messages.success(request, f"Édition « {edition.title} » créée.")
+            return redirect("operator:campaign_new")
+    return render(request, "collection/operator/edition_form.html", {"form": form})
+
+
+@require("manage")
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    """Create a draft campaign of an edition."""
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        campaign = campaign_actions.create_campaign(
+            data["edition"],
+            data["name"],
+            closes_at=data["closes_at"],
+            allow_reopen=data["allow_reopen"],
+            actor=request.user,
+        )
+        if data["sender_name"]:
+            campaign.sender_name = data["sender_name"]
+            campaign.save(update_fields=["sender_name"])
+        messages.success(request, "Campagne créée (brouillon).")
+        return redirect("operator:campaign", pk=campaign.pk)
+    return render(request, "collection/operator/campaign_form.html", {"form": form})
+
+
+@require("view")
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A campaign: status, dates, waves, actions."""
+    campaign = get_object_or_404(Campaign.objects.select_related("edition"), pk=pk)
+    wave_forms = [
+        (
+            wave,
+            WaveDatesForm(
+                initial={"opens_at": wave.opens_at, "closes_at": wave.closes_at},
+                prefix=f"w{wave.pk}",
+            ),
+        )
+        for wave in campaign.waves.all()
+    ]
+    targets = Target.objects.filter(campaign=campaign).filter(request.account.scope_q())
+    return render(
+        request,
+        "collection/operator/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "wave_forms": wave_forms,
+            "target_count": targets.count(),
+            "invited_count": targets.filter(invitation__isnull=False).count(),
+            "section": "campaign",
+        },
+    )
+
+
+@require("manage")
+@require_POST
+def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Open or close a campaign, or save a wave's dates."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        if action == "ouvrir":
+            campaign_actions.open_campaign(campaign, actor=request.user)
+            messages.success(request, "Campagne ouverte : les liens fonctionnent.")
+        elif action == "cloturer":
+            campaign_actions.close_campaign(campaign, actor=request.user)
+            messages.success(request, "Campagne clôturée : tous les liens ont expiré.")
+        elif action == "vague":
+            wave = get_object_or_404(Wave, pk=request.POST.get("wave"), campaign=campaign)
+            form = WaveDatesForm(request.POST, prefix=f"w{wave.pk}")
+            if not form.is_valid():
+                messages.error(request, "Dates de vague invalides.")
+            else:
+                wave.opens_at = form.cleaned_data["opens_at"]
+                wave.closes_at = form.cleaned_data["closes_at"]
+                wave.save(update_fields=["opens_at", "closes_at"])
+                audit("wave_dates", actor=request.user, obj=wave)
+                messages.success(request, f"Dates de la vague « {wave.label} » enregistrées.")
+        else:
+            messages.error(request, "Action inconnue.")
+    except campaign_actions.CampaignStateError as exc:
+        messages.error(request, str(exc))
+    return redirect("operator:campaign", pk=campaign.pk)
+
+
+@require("invite")
+def targets(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pick targets from the register; preview the count per stratum before adding them."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    frame = register_frame()
+    form = TargetFilterForm(
+        request.POST or None,
+        request.FILES or None,
+        kinds=sorted(frame["kind_detail"].drop_nulls().unique().to_list()),
+        size_classes=frame["size_class"].drop_nulls().unique(maintain_order=True).to_list(),
+    )
+    preview = None
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        codes_text = data["codes_text"] or ""
+        if data["codes_file"]:
+            codes_text += "\n" + data["codes_file"].read().decode("utf-8-sig", errors="replace")
+        codes, errors = parse_codes(codes_text, frame) if codes_text.strip() else ([], [])
+        criteria = TargetFilter(
+            kinds=data["kinds"],
+            size_classes=data["size_classes"],
+            regions=form.split("regions"),
+            departements=form.split("departements"),
+            epcis=form.split("epcis"),
+            opsn_only=data["opsn_only"],
+            codes=codes,
+        )
+        if criteria.is_empty:
+            errors.append("Choisissez au moins un critère ou une liste de codes.")
+        elif not errors:
+            selected = select_entities(frame, criteria, request.account)
+            if "ajouter" in request.POST:
+                added = add_targets(campaign, selected, actor=request.user)
+                messages.success(request, f"{added} collectivité(s) ajoutée(s) aux cibles.")
+                return redirect("operator:invitations", pk=campaign.pk)
+            preview = {
+                "total": selected.height,
+                "strata": strata_counts(selected).iter_rows(named=True),
+                "sample": selected.head(20).iter_rows(named=True),
+            }
+    return render(
+        request,
+        "collection/operator/targets.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "preview": preview,
+            "errors": errors,
+            "section": "targets",
+        },
+    )
+
+
+@require("view")
+def invitation_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Targets in scope with the state of their link and response."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    rows = (
+        Target.objects.filter(campaign=campaign)
+        .filter(request.account.scope_q())
+        .select_related("invitation", "invitation__response")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        rows = rows.filter(Q(code__startswith=query) | Q(name__icontains=query))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "collection/operator/invitations.html",
+        {"campaign": campaign, "page": page, "query": query, "section": "invitations"},
+    )
+
+
+@require("invite")
+@require_POST
+def invitation_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue links (CSV for mail merge), send invitations or reminders, revoke one link."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    action = request.POST.get("action", "")
+    in_scope = Target.objects.filter(campaign=campaign).filter(request.account.scope_q())
+    if action == "revoquer":
+        invitation = get_object_or_404(
+            Invitation, target__in=in_scope, target__code=request.POST.get("code", "")
+        )
+        invitation.revoke()
+        audit("link_revoked", actor=request.user, obj=invitation, code=invitation.target.code)
+        messages.success(request, f"Lien de {invitation.target.name} révoqué.")
+    elif action in ("csv_nouveaux", "csv_tous"):
+        chosen = in_scope.filter(invitation__isnull=True) if action == "csv_nouveaux" else in_scope
+        links = invitations.issue_links(chosen.select_related("campaign"), actor=request.user)
+        response = HttpResponse(
+            invitations.mail_merge_csv(links), content_type="text/csv; charset=utf-8"
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="liens-{campaign.pk}-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
+    elif action == "courriels":
+        upload = request.FILES.get("fichier")
+        if upload is None:
+            messages.error(request, "Joignez un fichier CSV ou XLSX (colonnes code et courriel).")
+        else:
+            updated, rejected = import_contacts(
+                campaign, upload.read(), upload.name, actor=request.user
+            )
+            if rejected:
+                messages.error(
+                    request,
+                    "Aucun courriel enregistré : " + " ; ".join(str(r) for r in rejected[:20]),
+                )
+            else:
+                messages.success(request, f"{updated} courriel(s) enregistré(s).")
+    elif action in ("envoyer", "relancer"):
+        if campaign.status != Campaign.Status.OPEN:
+            messages.error(request, "Ouvrez la campagne avant d'envoyer des courriels.")
+        else:
+            reminder = action == "relancer"
+            chosen = (
+                invitations.non_respondents(campaign).filter(request.account.scope_q())
+                if reminder
+                else in_scope.filter(invitation__sent_at__isnull=True)
+            )
+            sent, missing = invitations.send_emails(
+                campaign, chosen.select_related("campaign"), reminder=reminder, actor=request.user
+            )
+            messages.success(
+                request,
+                f"{sent} courriel(s) envoyé(s)"
+                + (f" ; {len(missing)} collectivité(s) sans adresse." if missing else "."),
+            )
+    else:
+        messages.error(request, "Action inconnue.")
+    return redirect("operator:invitations", pk=campaign.pk)

@@ -1,0 +1,141 @@
+"""Forms of the operator back office (labels and errors in French)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from barometre.collection.models import Account, Campaign, Edition, Response
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _codes(text: str) -> list[str]:
+    """Split a comma/space separated list of codes."""
+    return [c for c in text.replace(",", " ").replace(";", " ").split() if c]
+
+
+class EditionForm(forms.Form):
+    """Create an edition from a template, a YAML file or an XLSForm workbook."""
+
+    source = forms.ChoiceField(label="Origine du questionnaire", choices=Edition.Source.choices)
+    template = forms.ChoiceField(label="Modèle", required=False, choices=())
+    file = forms.FileField(label="Fichier YAML ou XLSForm", required=False)
+    title = forms.CharField(label="Titre (facultatif)", required=False, max_length=300)
+
+    def __init__(self, *args, templates: list[tuple[str, str]] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", "—"), *templates]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("source") == Edition.Source.TEMPLATE and not data.get("template"):
+            self.add_error("template", "Choisissez un modèle.")
+        if data.get("source") in (Edition.Source.YAML, Edition.Source.XLSFORM) and not data.get(
+            "file"
+        ):
+            self.add_error("file", "Joignez le fichier du questionnaire.")
+        return data
+
+
+class CampaignForm(forms.ModelForm):
+    """Create or edit a campaign."""
+
+    class Meta:
+        model = Campaign
+        fields = ("edition", "name", "closes_at", "allow_reopen", "sender_name")
+        widgets: ClassVar[dict] = {"closes_at": DATETIME_INPUT}
+
+    def clean_closes_at(self):
+        value = self.cleaned_data.get("closes_at")
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError("La date de clôture doit être dans le futur.")
+        return value
+
+
+class WaveDatesForm(forms.Form):
+    """Dates of one wave."""
+
+    opens_at = forms.DateTimeField(label="Ouverture", required=False, widget=DATETIME_INPUT)
+    closes_at = forms.DateTimeField(label="Clôture", required=False, widget=DATETIME_INPUT)
+
+
+class TargetFilterForm(forms.Form):
+    """Criteria to pick collectivités from the register."""
+
+    kinds = forms.MultipleChoiceField(label="Nature", required=False, choices=())
+    size_classes = forms.MultipleChoiceField(
+        label="Tranche de population", required=False, choices=()
+    )
+    regions = forms.CharField(label="Régions (codes, ex. 53 84)", required=False)
+    departements = forms.CharField(label="Départements (codes, ex. 29 35)", required=False)
+    epcis = forms.CharField(label="EPCI (SIREN) : l'EPCI et ses communes", required=False)
+    opsn_only = forms.BooleanField(label="Membres d'une OPSN seulement", required=False)
+    codes_file = forms.FileField(
+        label="Ou une liste de codes (fichier texte ou CSV)", required=False
+    )
+    codes_text = forms.CharField(
+        label="Ou des codes collés (INSEE ou SIREN)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, kinds=(), size_classes=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kinds"].choices = [(k, k) for k in kinds]
+        self.fields["size_classes"].choices = [(s, s) for s in size_classes]
+
+    def split(self, name: str) -> list[str]:
+        """The codes of a free-text field."""
+        return _codes(self.cleaned_data.get(name) or "")
+
+
+class ImportForm(forms.Form):
+    """Upload answers collected elsewhere."""
+
+    source = forms.ChoiceField(
+        label="Format",
+        choices=[
+            (Response.Source.LIMESURVEY, "LimeSurvey (export CSV, codes de réponse)"),
+            (Response.Source.KOBO, "KoboToolbox / ODK (export CSV)"),
+            (Response.Source.MAPPED, "CSV ou XLSX avec correspondance de colonnes"),
+        ],
+    )
+    file = forms.FileField(label="Fichier")
+    code_column = forms.CharField(
+        label="Colonne du code de la collectivité", initial="code", max_length=100
+    )
+    mapping = forms.CharField(
+        label="Correspondance (une ligne « colonne du fichier = identifiant de question »)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Identifiants spéciaux : code, submitted_at, status, respondent_role.",
+    )
+
+
+class AccountForm(forms.Form):
+    """Create an operator account."""
+
+    username = forms.CharField(label="Identifiant", max_length=150)
+    email = forms.EmailField(label="Courriel")
+    role = forms.ChoiceField(label="Rôle", choices=Account.Role.choices)
+    scope_label = forms.CharField(label="Libellé du périmètre", required=False, max_length=200)
+    scope_departements = forms.CharField(label="Départements du périmètre", required=False)
+    scope_codes = forms.CharField(
+        label="Collectivités du périmètre (codes)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_username(self) -> str:
+        name = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username=name).exists():
+            raise forms.ValidationError("Cet identifiant existe déjà.")
+        return name
+
+    def codes(self, name: str) -> list[str]:
+        """Codes of a free-text scope field."""
+        return _codes(self.cleaned_data.get(name) or "")

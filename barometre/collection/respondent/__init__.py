@@ -1,0 +1,1 @@
+"""Respondent side of the collection app: private link, paged questionnaire, autosave, receipt."""

@@ -1,0 +1,188 @@
+"""Server-side answering rules: parse posted values, skip logic, required and constraint checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from barometre.collection.respondent.expressions import condition
+from barometre.questionnaire.model import NSP_CODE, Question, Questionnaire, QuestionType, Theme
+from barometre.questionnaire.skip_logic import relevance
+
+REQUIRED_MESSAGE = "Cette question est obligatoire : choisissez une réponse."
+REQUIRED_INPUT_MESSAGE = "Cette question est obligatoire : saisissez une réponse."
+
+
+@dataclass
+class PageAnswers:
+    """Values parsed from one posted page: what to store, the field errors, the raw input."""
+
+    values: dict[str, str | None] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _format_number(number: Decimal) -> str:
+    """A number as stored text: no exponent, no trailing zeros ("12", "12.5")."""
+    text = format(number.normalize(), "f")
+    return text if "." not in text else text.rstrip("0").rstrip(".")
+
+
+def parse_value(question: Question, raw: Sequence[str]) -> tuple[str | None, str | None]:
+    """The stored text of one posted answer (None = empty) and a French error, if any."""
+    items = [item.strip() for item in raw if item is not None and item.strip() != ""]
+    kind = question.type
+    if kind is QuestionType.MULTIPLE_CHOICE:
+        unknown = [code for code in items if code not in question.codes]
+        if unknown:
+            return None, "Réponse non reconnue : choisissez parmi les options proposées."
+        if NSP_CODE in items and len(items) > 1:
+            return (
+                None,
+                "« Ne sait pas / sans réponse » ne peut pas être combiné avec une autre réponse.",
+            )
+        if question.max_choices and len(items) > question.max_choices:
+            return None, f"Choisissez au plus {question.max_choices} réponses."
+        ordered = [code for code in question.codes if code in items]
+        return (" ".join(ordered) or None), None
+    if not items:
+        return None, None
+    if kind.is_choice:
+        if len(items) > 1 or items[0] not in question.codes:
+            return None, "Réponse non reconnue : choisissez une des options proposées."
+        return items[0], None
+    if NSP_CODE in items and question.allow_nsp:
+        if len(items) > 1:
+            return (
+                None,
+                "Saisissez une réponse ou cochez « Ne sait pas / sans réponse », pas les deux.",
+            )
+        return NSP_CODE, None
+    value = items[0]
+    if kind.is_numeric:
+        try:
+            number = Decimal(value.replace(",", ".").replace("\u202f", "").replace(" ", ""))
+        except InvalidOperation:
+            return None, "Saisissez un nombre (par exemple 12 ou 12,5)."
+        if not number.is_finite():
+            return None, "Saisissez un nombre (par exemple 12 ou 12,5)."
+        if kind is QuestionType.PERCENTAGE and not 0 <= number <= 100:
+            return None, "Saisissez un pourcentage compris entre 0 et 100."
+        return _format_number(number), None
+    return value, None
+
+
+def relevant_question_ids(
+    questionnaire: Questionnaire, answers: Mapping[str, str], theme_ids: Iterable[str]
+) -> set[str]:
+    """Ids of the questions of `theme_ids` asked given `answers` (XLSForm cascade of relevance)."""
+    asked = relevance(questionnaire, answers)
+    wanted = set(theme_ids)
+    return {
+        question.id
+        for theme in questionnaire.themes
+        if theme.id in wanted
+        for question in theme.questions
+        if asked[question.id]
+    }
+
+
+def answer_error(
+    questionnaire: Questionnaire,
+    question: Question,
+    value: str | None,
+    answers: Mapping[str, str],
+) -> str | None:
+    """The French error of a stored answer of a relevant question: required or constraint."""
+    if value is None or value == "":
+        if question.required:
+            return REQUIRED_INPUT_MESSAGE if not question.type.is_choice else REQUIRED_MESSAGE
+        return None
+    if question.constraint and value != NSP_CODE:
+        context = {**answers, question.id: value}
+        if not condition(questionnaire, question.constraint, context, current=question.id):
+            return question.constraint_message or "Cette réponse ne respecte pas la règle attendue."
+    return None
+
+
+def parse_page(
+    questionnaire: Questionnaire,
+    theme: Theme,
+    posted: Mapping[str, Sequence[str]],
+    stored: Mapping[str, str],
+    theme_ids: Iterable[str],
+    only: Iterable[str] | None = None,
+) -> PageAnswers:
+    """Parse one posted theme page against the stored answers; check skip logic and rules.
+
+    `only` restricts parsing to some question ids (autosave of changed fields). Non-relevant
+    questions of the page are cleared (XLSForm semantics: not asked means empty).
+    """
+    result = PageAnswers()
+    limit = set(only) if only is not None else None
+    merged = dict(stored)
+    for question in theme.questions:
+        if limit is not None and question.id not in limit:
+            continue
+        raw = list(posted.get(question.id, []))
+        result.raw[question.id] = raw
+        value, error = parse_value(question, raw)
+        if error:
+            result.errors[question.id] = error
+            continue
+        result.values[question.id] = value
+        if value is None:
+            merged.pop(question.id, None)
+        else:
+            merged[question.id] = value
+    relevant = relevant_question_ids(questionnaire, merged, theme_ids)
+    for question in theme.questions:
+        if question.id not in relevant:
+            result.errors.pop(question.id, None)
+            if question.id in stored or question.id in result.values:
+                result.values[question.id] = None
+            continue
+        if limit is not None and question.id not in limit:
+            continue
+        if question.id in result.errors:
+            continue
+        error = answer_error(questionnaire, question, merged.get(question.id), merged)
+        if error:
+            result.errors[question.id] = error
+            if question.constraint and merged.get(question.id) not in (None, "", NSP_CODE):
+                # a value breaking its constraint is not stored
+                result.values.pop(question.id, None)
+    return result
+
+
+def missing_answers(
+    questionnaire: Questionnaire, answers: Mapping[str, str], theme_ids: Iterable[str]
+) -> dict[str, str]:
+    """Errors of the whole response (relevant questions only): {question_id: French message}."""
+    theme_ids = list(theme_ids)
+    relevant = relevant_question_ids(questionnaire, answers, theme_ids)
+    errors: dict[str, str] = {}
+    for question in questionnaire.questions:
+        if question.id in relevant:
+            error = answer_error(questionnaire, question, answers.get(question.id), answers)
+            if error:
+                errors[question.id] = error
+    return errors
+
+
+def answer_label(question: Question, value: str | None) -> str:
+    """The French display text of a stored answer (labels for codes, unit for numbers)."""
+    if value is None or value == "":
+        return ""
+    if value == NSP_CODE:
+        return "Ne sait pas / sans réponse"
+    if question.type.is_choice:
+        labels = {option.code: option.label for option in question.options}
+        return ", ".join(labels.get(code, code) for code in value.split())
+    if question.type is QuestionType.PERCENTAGE:
+        return f"{value.replace('.', ',')} %"
+    if question.type is QuestionType.NUMBER:
+        text = value.replace(".", ",")
+        return f"{text} {question.unit}" if question.unit else text
+    return value

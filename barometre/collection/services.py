@@ -1,0 +1,208 @@
+"""Services that change responses and resolve private links, safe under concurrent requests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+
+from barometre.collection.models import (
+    Answer,
+    Campaign,
+    Invitation,
+    Response,
+    Target,
+    hash_token,
+    new_token,
+)
+
+MAX_TOKEN_LENGTH = 200
+
+
+class StaleVersion(Exception):
+    """The response changed since the client read it (optimistic concurrency check failed)."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"La réponse a été modifiée entre-temps (version {current_version}).")
+        self.current_version = current_version
+
+
+class ResponseLocked(Exception):
+    """The response is submitted (and not reopened): it can no longer be changed."""
+
+
+def resolve_token(raw: str | None) -> Invitation | None:
+    """The active invitation of a raw link token, or None (unknown, revoked, expired, closed alike)."""
+    if not raw or len(raw) > MAX_TOKEN_LENGTH:
+        return None
+    return (
+        Invitation.objects.active()
+        .select_related("target__campaign__edition")
+        .filter(token_hash=hash_token(raw))
+        .first()
+    )
+
+
+def issue_invitation(target: Target) -> tuple[Invitation, str]:
+    """Create (or re-key) the invitation of a target; return it with its raw token, shown once."""
+    raw = new_token()
+    invitation, created = Invitation.objects.get_or_create(
+        target=target,
+        defaults={"token_hash": hash_token(raw), "expires_at": target.campaign.closes_at},
+    )
+    if not created:
+        raw = invitation.rotate_token()
+    return invitation, raw
+
+
+def response_for(invitation: Invitation) -> Response:
+    """The response of an invitation, created as a draft on first access."""
+    try:
+        return invitation.response
+    except Response.DoesNotExist:
+        pass
+    target = invitation.target
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                campaign_id=target.campaign_id, code=target.code, invitation=invitation
+            )
+            Invitation.objects.filter(pk=invitation.pk, first_opened_at__isnull=True).update(
+                first_opened_at=timezone.now()
+            )
+            return response
+    except IntegrityError:  # created by a concurrent request
+        return Response.objects.get(invitation=invitation)
+
+
+def _normalise(value: object) -> str | None:
+    """Text stored for one answer value; None means "clear this answer"."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() != "" else None
+    if isinstance(value, Sequence):
+        joined = " ".join(str(v) for v in value)
+        return joined or None
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return str(value)
+
+
+def _bump(
+    response: Response, expected_version: int, *, allow_complete: bool = False, **changes
+) -> int:
+    """Increase the version of `response` if it is still `expected_version`; return the new one.
+
+    Must run inside a transaction. On PostgreSQL the row is first locked with SELECT … FOR UPDATE;
+    on both back ends the `UPDATE … WHERE version = expected` decides.
+    """
+    db = router.db_for_write(Response)
+    if connections[db].features.has_select_for_update:
+        list(Response.objects.using(db).select_for_update().filter(pk=response.pk).values("pk"))
+    rows = Response.objects.using(db).filter(pk=response.pk, version=expected_version)
+    if not allow_complete:
+        rows = rows.exclude(status=Response.Status.COMPLETE)
+    if rows.update(version=F("version") + 1, **changes) == 1:
+        return expected_version + 1
+    current = Response.objects.using(db).filter(pk=response.pk).values("version", "status").first()
+    if current is None:
+        raise Response.DoesNotExist(response.pk)
+    if current["version"] != expected_version:
+        raise StaleVersion(current["version"])
+    raise ResponseLocked("La réponse a déjà été transmise.")
+
+
+def save_answers(
+    response: Response,
+    answers: Mapping[str, object],
+    expected_version: int,
+    updated_by: str = "répondant",
+) -> int:
+    """Store answers atomically if the response is still at `expected_version`; return the new one.
+
+    Values: a string (a choice code, a number, free text), a list of codes (stored space-separated)
+    or None / "" to clear the answer. Raises `StaleVersion` when the version moved, `ResponseLocked`
+    when the response was submitted. A draft response becomes `partial`.
+    """
+    now = timezone.now()
+    with transaction.atomic(using=router.db_for_write(Response)):
+        new_version = _bump(
+            response,
+            expected_version,
+            updated_at=now,
+            status=Case(
+                When(status=Response.Status.DRAFT, then=Value(Response.Status.PARTIAL)),
+                default=F("status"),
+            ),
+        )
+        values = {qid: _normalise(v) for qid, v in answers.items()}
+        cleared = [qid for qid, v in values.items() if v is None]
+        if cleared:
+            Answer.objects.filter(response_id=response.pk, question_id__in=cleared).delete()
+        kept = [
+            Answer(
+                response_id=response.pk,
+                question_id=qid,
+                value=v,
+                updated_at=now,
+                updated_by=updated_by,
+            )
+            for qid, v in values.items()
+            if v is not None
+        ]
+        if kept:
+            Answer.objects.bulk_create(
+                kept,
+                update_conflicts=True,
+                unique_fields=["response", "question_id"],
+                update_fields=["value", "updated_at", "updated_by"],
+            )
+    response.version = new_version
+    response.updated_at = now
+    if response.status == Response.Status.DRAFT:
+        response.status = Response.Status.PARTIAL
+    return new_version
+
+
+def submit_response(response: Response, expected_version: int, respondent_role: str = "") -> int:
+    """Mark the response complete (submitted now) if still at `expected_version`; return the new one."""
+    now = timezone.now()
+    changes: dict[str, object] = {
+        "status": Response.Status.COMPLETE,
+        "submitted_at": now,
+        "updated_at": now,
+    }
+    if respondent_role:
+        changes["respondent_role"] = respondent_role
+    with transaction.atomic(using=router.db_for_write(Response)):
+        new_version = _bump(response, expected_version, **changes)
+    response.version = new_version
+    response.status = Response.Status.COMPLETE
+    response.submitted_at = now
+    response.updated_at = now
+    if respondent_role:
+        response.respondent_role = respondent_role
+    return new_version
+
+
+def reopen_response(response: Response, expected_version: int) -> int:
+    """Reopen a submitted response (campaign open and `allow_reopen` set); return the new version."""
+    campaign: Campaign = response.campaign
+    if not (campaign.allow_reopen and campaign.is_open):
+        raise ResponseLocked("Cette campagne ne permet pas de modifier une réponse transmise.")
+    with transaction.atomic(using=router.db_for_write(Response)):
+        new_version = _bump(
+            response,
+            expected_version,
+            allow_complete=True,
+            status=Response.Status.PARTIAL,
+            reopened=True,
+            updated_at=timezone.now(),
+        )
+    response.version = new_version
+    response.status = Response.Status.PARTIAL
+    response.reopened = True
+    return new_version

@@ -1,0 +1,202 @@
+"""Means and proportions of many indicators over many domains, with calibrated linearised SE.
+
+All indicator columns and all levels of a breakdown are handled at once: group sums come from one
+sparse one-hot product, and the calibration residuals and stratified variances are assembled from
+those sums (never by looping over rows or domains). Numbers match R `svyby(..., svymean)` on a
+calibrated `svydesign(ids=~1, strata, fpc)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+
+from barometre.stats.design import Design
+from barometre.stats.errors import StatsError
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A domain variable: level code per respondent (-1: in no domain) and level labels."""
+
+    name: str
+    codes: np.ndarray
+    labels: tuple[str, ...]
+
+    @classmethod
+    def overall(cls, n: int) -> Breakdown:
+        """The whole sample as a single domain."""
+        return cls("ensemble", np.zeros(n, dtype=np.int64), ("ensemble",))
+
+    @classmethod
+    def from_values(
+        cls, name: str, values: np.ndarray | pl.Series, order: list[str] | None = None
+    ) -> Breakdown:
+        """Build from labels per respondent (None/NaN/empty: in no domain)."""
+        text = _as_text(values)
+        present = text.is_not_null() & (text != "")
+        observed = text.filter(present).unique().sort().to_list()
+        labels = list(order) if order is not None else observed
+        lookup = pl.DataFrame({"v": labels, "i": np.arange(len(labels), dtype=np.int64)})
+        codes = (
+            pl.DataFrame({"v": text})
+            .join(lookup, on="v", how="left", maintain_order="left")["i"]
+            .fill_null(-1)
+            .to_numpy()
+        )
+        return cls(name, codes.astype(np.int64), tuple(labels))
+
+
+def _as_text(values: np.ndarray | pl.Series) -> pl.Series:
+    """Labels as a Polars string Series (NaN and None become null)."""
+    if isinstance(values, pl.Series):
+        return values.cast(pl.String)
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f":
+        return pl.Series("v", arr).fill_nan(None).cast(pl.String)
+    if arr.dtype.kind in "iub":
+        return pl.Series("v", arr).cast(pl.String)
+    text = pl.Series("v", arr.tolist(), dtype=pl.String, strict=False)
+    return text.replace(["NaN", "nan"], [None, None])
+
+
+@dataclass(frozen=True)
+class DomainEstimates:
+    """Estimates for one breakdown: arrays of shape (levels, indicators)."""
+
+    breakdown: Breakdown
+    estimate: np.ndarray
+    se: np.ndarray
+    n_unweighted: np.ndarray
+    n_weighted: np.ndarray
+    n_positive: np.ndarray
+    df: np.ndarray
+
+
+def _group_sums(
+    design: Design, codes: np.ndarray, n_levels: int, x: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sums of x by (cell, level) weighted by w0 and c·w², and by (stratum, level) by w and 1."""
+    cal = design.calibration
+    cells = cal.cells if cal is not None else np.zeros(design.n, dtype=np.int64)
+    n_cells = len(cal.cell_matrix) if cal is not None else 1
+    c_h, _ = design.stratum_factors()
+    w, w0 = design.weights, design.base_weights
+    keep = np.flatnonzero(codes >= 0)
+    g = codes[keep]
+    h = design.strata[keep]
+    cg = cells[keep] * n_levels + g
+    hg = h * n_levels + g
+    size_c = n_cells * n_levels
+    size_h = design.n_strata * n_levels
+    rows = np.concatenate([cg, size_c + cg, 2 * size_c + hg, 2 * size_c + size_h + hg])
+    cols = np.tile(keep, 4)
+    data = np.concatenate([w0[keep], c_h[h] * w[keep] ** 2, w[keep], np.ones(keep.size)])
+    onehot = sparse.csr_matrix((data, (rows, cols)), shape=(2 * size_c + 2 * size_h, design.n))
+    f = onehot @ x
+    a1 = f[:size_c].reshape(n_cells, n_levels, -1)
+    a2 = f[size_c : 2 * size_c].reshape(n_cells, n_levels, -1)
+    a3 = f[2 * size_c : 2 * size_c + size_h].reshape(design.n_strata, n_levels, -1)
+    a4 = f[2 * size_c + size_h :].reshape(design.n_strata, n_levels, -1)
+    return a1, a2, a3, a4
+
+
+def prepare_indicators(
+    y: np.ndarray, masks: np.ndarray, mask_of: np.ndarray, binary: bool = True
+) -> np.ndarray:
+    """The matrix summed by domain: masked values [, their squares], then the masks (n, K[+K]+M)."""
+    y = np.asarray(y, dtype=float)
+    masks = np.asarray(masks, dtype=bool)
+    n, k = y.shape
+    if masks.shape[0] != n or len(mask_of) != k:
+        raise StatsError("Dimensions incohérentes entre indicateurs et masques de dénominateur.")
+    x = np.empty((n, (k if binary else 2 * k) + masks.shape[1]))
+    x[:, :k] = 0.0
+    np.copyto(x[:, :k], y, where=masks[:, mask_of])  # values outside the mask (even NaN) ignored
+    if np.isnan(x[:, :k]).any():
+        col = int(np.flatnonzero(np.isnan(x[:, :k]).any(axis=0))[0])
+        row = int(np.flatnonzero(np.isnan(x[:, col]))[0])
+        raise StatsError(
+            f"Ligne {row + 1}, indicateur n° {col + 1} : valeur manquante dans le dénominateur."
+        )
+    if not binary:
+        np.square(x[:, :k], out=x[:, k : 2 * k])
+    x[:, x.shape[1] - masks.shape[1] :] = masks
+    return x
+
+
+def domain_means(
+    design: Design,
+    y: np.ndarray,
+    masks: np.ndarray,
+    mask_of: np.ndarray,
+    breakdown: Breakdown,
+    binary: bool = True,
+    prepared: np.ndarray | None = None,
+) -> DomainEstimates:
+    """Weighted means of y's columns among respondents of each column's mask, by breakdown level.
+
+    y: (n, K) values (ignored where the mask is False); masks: (n, M) bool denominators;
+    mask_of: (K,) index of each column's mask. `binary=False` adds the sums of squares needed for
+    numeric indicators. `prepared` (from `prepare_indicators`) saves rebuilding the matrix when
+    the same indicators are broken down several ways.
+    """
+    k = np.shape(y)[1]
+    x = prepare_indicators(y, masks, mask_of, binary) if prepared is None else prepared
+    a1, a2, a3, a4 = _group_sums(design, breakdown.codes, len(breakdown.labels), x)
+    ky = slice(0, k)
+    k2 = slice(k, 2 * k) if not binary else ky
+    km = (2 * k if not binary else k) + np.asarray(mask_of)
+
+    num = a3[:, :, ky].sum(axis=0)
+    wsum = a3[:, :, km].sum(axis=0)
+    counts = a4[:, :, km]
+    n_unw = counts.sum(axis=0)
+    df = n_unw - (counts > 0).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = num / wsum
+        r = (a1[:, :, ky] - est * a1[:, :, km]) / wsum
+        n2 = (a2[:, :, ky] - est * a2[:, :, km]) / wsum
+        szz = (
+            a2[:, :, k2].sum(axis=0)
+            - 2 * est * a2[:, :, ky].sum(axis=0)
+            + est**2 * a2[:, :, km].sum(axis=0)
+        ) / wsum**2
+        ez = (a3[:, :, ky] - est * a3[:, :, km]) / wsum
+    c_h, n_h = design.stratum_factors()
+    cal = design.calibration
+    if cal is not None:
+        proj = cal.projector(design.base_weights)
+        gamma = np.einsum("cd,dgk->cgk", proj, np.nan_to_num(r))
+        omega = np.bincount(
+            cal.cells, weights=c_h[design.strata] * design.weights**2, minlength=len(proj)
+        )
+        w_ch = np.zeros((len(proj), design.n_strata))
+        np.add.at(w_ch, (cal.cells, design.strata), design.weights)
+        sce2 = (
+            szz - 2 * np.einsum("cgk,cgk->gk", gamma, n2) + np.einsum("cgk,c->gk", gamma**2, omega)
+        )
+        eh = ez - np.einsum("ch,cgk->hgk", w_ch, gamma)
+    else:
+        sce2, eh = szz, ez
+    var = sce2 - np.einsum("h,hgk->gk", c_h / n_h, eh**2)
+    n_pos = a4[:, :, ky].sum(axis=0)
+    if binary:
+        degenerate = (n_pos == 0) | (n_pos == n_unw)
+        est = np.where(degenerate & (n_unw > 0), np.where(n_pos == 0, 0.0, 1.0), est)
+        var = np.where(degenerate, 0.0, var)
+    var = np.where(np.abs(var) < 1e-28, 0.0, var)
+    se = np.sqrt(np.clip(var, 0.0, None))
+    se = np.where(wsum > 0, se, np.nan)
+    return DomainEstimates(
+        breakdown=breakdown,
+        estimate=est,
+        se=se,
+        n_unweighted=n_unw,
+        n_weighted=wsum,
+        n_positive=n_pos,
+        df=df,
+    )

@@ -1,0 +1,66 @@
+"""Confidence intervals for proportions and means: logit (R `svyciprop`), Wilson, Korn–Graubard."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+CI_METHODS = ("logit", "wilson", "korn-graubard")
+
+
+def _t(level: float, df: np.ndarray) -> np.ndarray:
+    """Two-sided Student quantile with the design degrees of freedom (normal when df is infinite)."""
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(df > 0, stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, 1)), np.nan)
+
+
+def proportion_ci(
+    p: np.ndarray,
+    se: np.ndarray,
+    n: np.ndarray,
+    df: np.ndarray,
+    level: float = 0.95,
+    method: str = "logit",
+) -> tuple[np.ndarray, np.ndarray]:
+    """CI of proportions; at p = 0 or 1 (no variance) a Clopper–Pearson bound on n is used."""
+    p, se, n, df = (np.asarray(a, dtype=float) for a in (p, se, n, df))
+    alpha = 1 - level
+    inside = (p > 0) & (p < 1) & (se > 0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if method == "logit":
+            half = _t(level, df) * se / (p * (1 - p))
+            lg = np.log(p / (1 - p))
+            lo = 1 / (1 + np.exp(-(lg - half)))
+            hi = 1 / (1 + np.exp(-(lg + half)))
+        elif method == "wilson":
+            z = stats.norm.ppf(0.5 + level / 2)
+            m = p * (1 - p) / se**2
+            centre = (p + z**2 / (2 * m)) / (1 + z**2 / m)
+            half = z / (1 + z**2 / m) * np.sqrt(p * (1 - p) / m + z**2 / (4 * m**2))
+            lo, hi = centre - half, centre + half
+        elif method == "korn-graubard":
+            m = p * (1 - p) / se**2
+            ratio = stats.t.ppf(alpha / 2, np.maximum(n - 1, 1)) / stats.t.ppf(
+                alpha / 2, np.where(df > 0, df, 1)
+            )
+            m = m * ratio**2
+            lo = stats.beta.ppf(alpha / 2, m * p, m * (1 - p) + 1)
+            hi = stats.beta.ppf(1 - alpha / 2, m * p + 1, m * (1 - p))
+        else:
+            raise ValueError(
+                f"Méthode d'intervalle inconnue « {method} » : choisir parmi {', '.join(CI_METHODS)}."
+            )
+        cp_hi = stats.beta.ppf(1 - alpha / 2, 1, np.maximum(n, 1))
+    lo = np.where(inside, lo, np.where(p >= 1, 1 - cp_hi, 0.0))
+    hi = np.where(inside, hi, np.where(p <= 0, cp_hi, 1.0))
+    bad = ~np.isfinite(p) | (n <= 0)
+    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+
+
+def mean_ci(
+    est: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric Student CI of a mean with the design degrees of freedom."""
+    half = _t(level, df) * np.asarray(se, dtype=float)
+    return est - half, est + half

@@ -1,0 +1,1 @@
+"""Django settings: `base` (shared), `dev`, `test`, `production`; secrets from environment variables only."""

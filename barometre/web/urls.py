@@ -1,0 +1,24 @@
+"""Root URLs: operator back office under /operateur/, respondent private links under /r/."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+
+def _exists(module: str) -> bool:
+    """True when `module` can be imported (lets the project start while an area is being built)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="operator:home", permanent=False)),
+    path("operateur/", include("barometre.collection.operator.urls")),
+]
+if _exists("barometre.collection.respondent.urls"):
+    urlpatterns.append(path("r/", include("barometre.collection.respondent.urls")))

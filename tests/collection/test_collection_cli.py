@@ -1,0 +1,72 @@
+"""`barometre serve`, `invite`, `export` end to end, in subprocesses on a fresh SQLite file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")), reason="commands run on their own SQLite file"
+    ),
+]
+
+
+def _run(*args: str, cwd: Path) -> str:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "barometre", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_serve_invite_export_round_trip(tmp_path):
+    _run("demo", "demo", "--size", "40", "--seed", "7", cwd=tmp_path)
+    db = str(tmp_path / "base.sqlite3")
+    out = _run(
+        "serve", "--sans-serveur", "--db", db, "--dossier", "demo", "--port", "8111", cwd=tmp_path
+    )
+    assert "identifiant : admin" in out and "mot de passe : " in out
+    assert "http://127.0.0.1:8111/r/" in out
+    listing = _run("invite", "--db", db, cwd=tmp_path)
+    campaign = listing.split("\t", 1)[0]
+    (tmp_path / "codes.txt").write_text("29019\n200067072\n", encoding="utf-8")
+    out = _run(
+        "invite",
+        campaign,
+        "--db",
+        db,
+        "--codes",
+        "codes.txt",
+        "--sortie",
+        "liens.csv",
+        cwd=tmp_path,
+    )
+    links = pl.read_csv(tmp_path / "liens.csv", separator=";", infer_schema=False)
+    assert links.height >= 2 and links["lien"].str.contains("/r/").all()
+    assert "29019" in links["code"].to_list()
+    out = _run("export", campaign, "--db", db, "--sortie", "export", cwd=tmp_path)
+    from barometre.edition.files import read_edition
+
+    edition = read_edition(tmp_path / "export")
+    source = pl.read_csv(tmp_path / "demo" / "responses.csv", infer_schema=False)
+    assert edition.responses.height == source.height
+    assert sorted(edition.responses["code"].to_list()) == sorted(source["code"].to_list())
+    _run(
+        "export", campaign, "--db", db, "--format", "parquet", "--sortie", "r.parquet", cwd=tmp_path
+    )
+    assert pl.read_parquet(tmp_path / "r.parquet").height == source.height

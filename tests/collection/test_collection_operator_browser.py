@@ -1,0 +1,45 @@
+"""Operator pages in a real Chromium: login through the form, then axe (WCAG 2.1 AA) on each page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from barometre.collection.models import Account
+from barometre.collection.services import issue_invitation, response_for, save_answers
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_operator_pages_pass_axe_after_logging_in(
+    live_server,
+    site_theme,
+    browser_context,
+    assert_accessible,
+    campaign,
+    make_target,
+    django_user_model,
+):
+    user = django_user_model.objects.create_user("opsn", password="mot-de-passe-de-test-1")
+    Account.objects.create(user=user, role="administrator", scope_departements=["29"])
+    invitation, _ = issue_invitation(make_target(campaign, "29019", name="Brest"))
+    make_target(campaign, "75056", name="Paris", departement="75")
+    save_answers(response_for(invitation), {"inc_lieux": "oui"}, 0)
+    page = browser_context().new_page()
+    page.goto(live_server.url + reverse("operator:home"))
+    page.get_by_label("Nom d’utilisateur").fill("opsn")
+    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test-1")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Campagnes", level=1).wait_for()
+    assert_accessible(page, f"{site_theme}-op-01-campagnes")
+    page.get_by_role("link", name=campaign.name).click()
+    assert_accessible(page, f"{site_theme}-op-02-campagne")
+    page.get_by_role("link", name="Invitations").click()
+    body = page.locator("main").inner_text()
+    assert "Brest" in body and "Paris" not in body  # territorial scope
+    assert_accessible(page, f"{site_theme}-op-03-invitations")
+    page.get_by_role("link", name="Suivi").click()
+    assert "Partielle" in page.locator("main").inner_text() or "1" in body
+    assert_accessible(page, f"{site_theme}-op-04-suivi")
+    page.goto(live_server.url + reverse("operator:import", args=[campaign.pk]))
+    assert_accessible(page, f"{site_theme}-op-05-import")
