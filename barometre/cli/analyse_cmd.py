@@ -26,19 +26,18 @@ class AnalysisFailed(click.ClickException):
 
 
 def read_table(path: Path) -> pl.DataFrame:
-    """A CSV, XLSX or Parquet file as text columns."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
+    """A CSV, XLSX/ODS or Parquet file as text columns, with `__line` = line number in the file."""
+    if path.suffix.lower() == ".parquet":
         frame = pl.read_parquet(path)
-    elif suffix in {".xlsx", ".xls", ".ods"}:
-        frame = pl.read_excel(path, engine="calamine")
-    elif suffix in {".csv", ".txt", ".gz"}:
-        return pl.read_csv(path, infer_schema=False)
-    else:
-        raise AnalysisFailed(
-            f"{path.name} : format non reconnu (attendu : .csv, .xlsx ou .parquet)."
-        )
-    return frame.with_columns(pl.all().cast(pl.String))
+        return frame.with_columns(pl.all().cast(pl.String), __line=pl.int_range(pl.len()) + 2)
+    from barometre.register.tabular_files import LINE, UnreadableFile, read_raw_table
+
+    try:
+        raw = read_raw_table(path)
+    except UnreadableFile as error:
+        raise AnalysisFailed(str(error)) from None
+    names = [c for c in raw.rows.columns if c != LINE]
+    return raw.rows.rename(dict(zip(names, raw.header, strict=False))).rename({LINE: "__line"})
 
 
 def _frame(attributes: pl.DataFrame | None) -> pl.DataFrame:
@@ -51,7 +50,9 @@ def _frame(attributes: pl.DataFrame | None) -> pl.DataFrame:
         return frame
     if "code" not in attributes.columns:
         raise AnalysisFailed("Fichier d'attributs : colonne « code » absente (ligne 1).")
-    attributes = attributes.with_columns(pl.col("code").cast(pl.String))
+    attributes = attributes.drop("__line", strict=False).with_columns(
+        pl.col("code").cast(pl.String)
+    )
     clash = [c for c in attributes.columns if c in frame.columns and c != "code"]
     return frame.join(attributes.drop(clash), on="code", how="left")
 
@@ -100,8 +101,7 @@ def _bounds(text: str | None) -> tuple[float, float] | None:
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("resultats.csv"),
-    show_default=True,
-    help="Table des résultats (.csv ou .parquet) ; les poids et diagnostics sont écrits à côté (_poids, _diagnostics.json).",
+    help="Table des résultats, .csv ou .parquet (défaut : resultats.csv) ; les poids et diagnostics sont écrits à côté (_poids, _diagnostics.json).",
 )
 @click.option(
     "--margins",
@@ -117,8 +117,7 @@ def _bounds(text: str | None) -> tuple[float, float] | None:
     "--method",
     type=click.Choice(METHODS),
     default="raking",
-    show_default=True,
-    help="Méthode de calage : raking (ratissage), poststrat, logit (bornée), linear, none.",
+    help="Méthode de calage : raking (ratissage, défaut), poststrat, logit (bornée), linear, none.",
 )
 @click.option(
     "--bounds",
@@ -130,22 +129,19 @@ def _bounds(text: str | None) -> tuple[float, float] | None:
     "--ci",
     type=click.Choice(CI_METHODS),
     default="logit",
-    show_default=True,
-    help="Intervalle de confiance des proportions.",
+    help="Intervalle de confiance des proportions (défaut : logit).",
 )
 @click.option(
     "--level",
     type=click.FloatRange(0.5, 0.999),
     default=0.95,
-    show_default=True,
-    help="Niveau de confiance.",
+    help="Niveau de confiance (défaut : 0.95).",
 )
 @click.option(
     "--min-n",
     type=click.IntRange(min=1),
     default=5,
-    show_default=True,
-    help="Effectif minimal : en dessous, la valeur est masquée.",
+    help="Effectif minimal : en dessous, la valeur est masquée (défaut : 5).",
 )
 @click.option(
     "--exclude-nsp",
@@ -161,29 +157,25 @@ def _bounds(text: str | None) -> tuple[float, float] | None:
     "--min-cell",
     type=click.IntRange(min=0),
     default=1,
-    show_default=True,
-    help="Une cellule de marge avec moins de répondants est regroupée avec sa voisine (0 : refuser les cellules vides).",
+    help="Une cellule de marge avec moins de répondants est regroupée avec sa voisine (défaut : 1 ; 0 : refuser les cellules vides).",
 )
 @click.option(
     "--variance",
     type=click.Choice(["linearisation", "bootstrap", "jackknife"]),
     default="linearisation",
-    show_default=True,
     help="Méthode d'erreur-type : linéarisation (défaut) ou poids répliqués recalés (bootstrap de Rao–Wu, jackknife).",
 )
 @click.option(
     "--replicates",
     type=click.IntRange(min=2),
     default=200,
-    show_default=True,
-    help="Nombre de répliques bootstrap.",
+    help="Nombre de répliques bootstrap (défaut : 200).",
 )
 @click.option(
     "--seed",
     type=int,
     default=0,
-    show_default=True,
-    help="Graine du bootstrap (mêmes résultats à graine égale).",
+    help="Graine du bootstrap, mêmes résultats à graine égale (défaut : 0).",
 )
 def command(
     source: Path,

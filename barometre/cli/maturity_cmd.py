@@ -16,6 +16,7 @@ from barometre.maturity.analysis import (
     MaturityResults,
     all_tables,
     correlation_tables,
+    recommendation_tables,
     score_tables,
     typology_tables,
 )
@@ -37,6 +38,13 @@ from barometre.stats.errors import StatsError
 DEFAULT_OUT = "maturite"
 FORMATS = ("csv", "parquet")
 USER_ERRORS = (AnswerError, EditionError, StatsError, VariableError, ValueError, FileNotFoundError)
+
+
+class MaturityFailed(click.ClickException):
+    """A user-facing failure, printed in French."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Erreur : {self.format_message()}", err=True)
 
 
 def sample_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -295,6 +303,7 @@ def _options(params: dict[str, Any]) -> MaturityOptions:
         pairs=tuple(zip(xs, ys, strict=True)),
         controls=tuple(params.get("controls", ())),
         n_permutations=params.get("permutations", 0),
+        codes=tuple(params.get("codes", ())),
     )
 
 
@@ -307,12 +316,13 @@ def _run(
         sample = _load(params)
         results = compute(sample, options)
     except USER_ERRORS as error:
-        raise click.ClickException(str(error)) from error
+        raise MaturityFailed(str(error)) from error
     written = results.write(params["out"], params["fmt"])
     click.echo(f"Pondération : {sample.design_source} ({sample.design.n} répondants).")
     _summaries(results)
+    plural = "s" if len(written) > 1 else ""
     click.echo(
-        f"{len(written)} tables écrites dans {params['out']} : "
+        f"{len(written)} table{plural} écrite{plural} dans {params['out']} : "
         + ", ".join(p.name for p in written)
     )
     return results
@@ -352,6 +362,38 @@ def _summaries(results: MaturityResults) -> None:
             )
     for c in results.correlations:
         click.echo(c.sentence())
+    for note in results.notes:
+        click.echo(f"Attention : {note}")
+    if "theme_label" in results.tables.get("recommendations_themes", pl.DataFrame()).columns:
+        _recommendations(results)
+
+
+def _recommendations(results: MaturityResults) -> None:
+    """One respondent's levels and next steps, theme by theme, in French."""
+    themes = results.tables["recommendations_themes"]
+    items = results.tables["recommendations_items"]
+    for code in themes.get_column("code").unique(maintain_order=True).to_list():
+        click.echo(f"Collectivité {code} :")
+        for row in themes.filter(pl.col("code") == code).iter_rows(named=True):
+            if row["level"] is None:
+                click.echo(f"  {row['theme_label']} : score non calculé (trop peu de réponses).")
+                continue
+            head = (
+                f"  {row['theme_label']} : {french_number(row['score'], 1)} / 100, "
+                f"niveau « {row['level']} »"
+            )
+            if row["next_level"] is None:
+                click.echo(f"{head} (niveau le plus élevé).")
+            else:
+                click.echo(
+                    f"{head} → viser « {row['next_level']} » : {row['next_level_description']}"
+                )
+            steps = items.filter((pl.col("code") == code) & (pl.col("theme") == row["theme"]))
+            for step in steps.iter_rows(named=True):
+                click.echo(
+                    f"      • {step['question_label'].rstrip('. ')} : de « {step['current_label']} » à "
+                    f"« {step['next_label']} »."
+                )
 
 
 @click.group(name="maturity")
@@ -394,6 +436,20 @@ _subcommand(
     seed_option,
     correlation_options,
 )(correlation_tables)
+code_option = click.option(
+    "--code",
+    "codes",
+    multiple=True,
+    required=True,
+    help="Code de la collectivité (code INSEE, SIREN…) dont on veut les recommandations ; "
+    "répétable.",
+)
+
+_subcommand(
+    "recommendations",
+    "Recommandations d'une collectivité : niveau atteint et niveau suivant, par thème et item.",
+    code_option,
+)(recommendation_tables)
 _subcommand(
     "all",
     "Tout : scores, niveaux, typologie, corrélations et recommandations.",

@@ -7,6 +7,10 @@ Everything is seeded, so training on the same examples always gives the same mod
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import tempfile
 import warnings
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -23,12 +27,13 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from barometre.initiatives import text_features
 from barometre.initiatives.taxonomy import Taxonomy, default_taxonomy
 from barometre.initiatives.text_features import WordCharTfidf
 
 SEED = 20161108
 DEFAULT_FOLDS = 5
-MIN_EXAMPLES_PER_DOMAIN = 3
+CALIBRATION_FOLDS = 5  # internal folds of the sigmoid calibration
 
 
 class ClassifierError(ValueError):
@@ -49,7 +54,7 @@ class ClassifierScores:
         """One French line, e.g. for the CLI."""
         return (
             f"validation croisée ({self.folds} plis, {self.n_examples} exemples) : "
-            f"exactitude {self.accuracy:.3f}, F1 macro {self.macro_f1:.3f}"
+            f"exactitude {self.accuracy:.3f}, F1 macro {self.macro_f1:.3f}".replace(".", ",")
         )
 
     def per_domain_table(self) -> pl.DataFrame:
@@ -89,12 +94,19 @@ def build_pipeline(seed: int = SEED) -> Pipeline:
         ]
     )
     model = CalibratedClassifierCV(
-        LinearSVC(C=0.5, random_state=seed), method="sigmoid", cv=DEFAULT_FOLDS, ensemble=True
+        LinearSVC(C=0.5, random_state=seed), method="sigmoid", cv=CALIBRATION_FOLDS, ensemble=True
     )
     return Pipeline([("tfidf", features), ("modele", model)])
 
 
-def _check_examples(labels: np.ndarray, taxonomy: Taxonomy, folds: int) -> None:
+def minimum_examples(folds: int, evaluate: bool) -> int:
+    """Examples needed per domain: the calibration folds, within each cross-validation fold."""
+    if not evaluate:
+        return CALIBRATION_FOLDS
+    return -(-CALIBRATION_FOLDS * folds // (folds - 1))
+
+
+def _check_examples(labels: np.ndarray, taxonomy: Taxonomy, needed: int) -> None:
     """Raise ClassifierError (French) for labels outside the taxonomy or too-rare domains."""
     unknown = sorted(set(labels.tolist()) - set(taxonomy.ids))
     if unknown:
@@ -104,15 +116,10 @@ def _check_examples(labels: np.ndarray, taxonomy: Taxonomy, folds: int) -> None:
     values, counts = np.unique(labels, return_counts=True)
     if len(values) < 2:
         raise ClassifierError("il faut des exemples d'au moins deux domaines pour entraîner")
-    rare = [
-        f"{v} ({c})"
-        for v, c in zip(values, counts, strict=True)
-        if c < max(folds, MIN_EXAMPLES_PER_DOMAIN)
-    ]
+    rare = [f"{v} ({c})" for v, c in zip(values, counts, strict=True) if c < needed]
     if rare:
         raise ClassifierError(
-            f"trop peu d'exemples étiquetés (au moins {max(folds, MIN_EXAMPLES_PER_DOMAIN)} "
-            f"par domaine) : {', '.join(rare)}"
+            f"trop peu d'exemples étiquetés (au moins {needed} par domaine) : {', '.join(rare)}"
         )
 
 
@@ -205,9 +212,14 @@ class DomainClassifier:
             "n_examples": self.n_examples,
             "sklearn": sklearn.__version__,
         }
-        tmp = path.with_name(f".{path.name}.tmp")
-        joblib.dump(payload, tmp, compress=3)
-        tmp.replace(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            joblib.dump(payload, tmp, compress=3)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         return path
 
 
@@ -223,7 +235,7 @@ def train_classifier(
     """Fit on labelled examples; with `evaluate`, also cross-validate (scores in the result)."""
     taxonomy = taxonomy or default_taxonomy()
     y = np.asarray(pl.Series(labels, dtype=pl.String).to_list(), dtype=object)
-    _check_examples(y, taxonomy, folds)
+    _check_examples(y, taxonomy, minimum_examples(folds, evaluate))
     texts = document_texts(titles, descriptions)
     scores = cross_validate(texts, y, folds, seed) if evaluate else None
     pipeline = build_pipeline(seed).fit(texts, y)
@@ -273,11 +285,51 @@ def load_classifier(path: Path | str) -> DomainClassifier:
     )
 
 
+def shipped_model_cache() -> Path:
+    """Cache file of the shipped model, keyed by corpus, taxonomy, code and scikit-learn version.
+
+    `$BAROMETRE_HOME/cache`, else `$XDG_CACHE_HOME/barometre` (~/.cache/barometre).
+    """
+    from barometre.initiatives.corpus import EXAMPLE_CORPUS_FILE
+    from barometre.initiatives.taxonomy import DEFAULT_TAXONOMY_FILE
+
+    digest = hashlib.sha256(sklearn.__version__.encode())
+    for source in (
+        EXAMPLE_CORPUS_FILE,
+        DEFAULT_TAXONOMY_FILE,
+        Path(__file__),
+        Path(text_features.__file__),
+    ):
+        digest.update(source.read_bytes())
+    home = os.environ.get("BAROMETRE_HOME")
+    base = (
+        Path(home).expanduser() / "cache"
+        if home
+        else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "barometre"
+    )
+    return base / f"initiatives-modele-livre-{digest.hexdigest()[:16]}.joblib"
+
+
 @lru_cache(maxsize=1)
 def shipped_classifier() -> DomainClassifier:
-    """The model trained (deterministically, on first use) on the shipped example corpus."""
+    """The model trained deterministically on the shipped example corpus.
+
+    Trained on first use, then kept in memory and in a cache file (a cache that cannot be read or
+    written is simply ignored: the model is trained again).
+    """
     from barometre.initiatives.corpus import example_corpus
 
+    origin = "modèle livré (corpus d'exemple)"
+    cache = shipped_model_cache()
+    if cache.exists():
+        try:
+            model = load_classifier(cache)
+            model.origin = origin
+            return model
+        except ClassifierError:
+            pass
     model = train_on_corpus(example_corpus(), default_taxonomy(), evaluate=False)
-    model.origin = "modèle livré (corpus d'exemple)"
+    model.origin = origin
+    with contextlib.suppress(OSError):
+        model.save(cache)
     return model

@@ -178,10 +178,16 @@ def retrain(
     corpus: pl.DataFrame,
     corrections_path: Path | str | None = None,
     taxonomy: Taxonomy | None = None,
-    with_example: bool = True,
+    with_example: bool | None = None,
     evaluate: bool = True,
 ) -> DomainClassifier:
-    """A model trained on the corpus's labels, its corrections and (by default) the shipped corpus."""
+    """A model trained on the corpus's labels, its corrections and the shipped corpus.
+
+    The shipped examples are added by default when the taxonomy holds every default domain.
+    """
+    taxonomy = taxonomy or default_taxonomy()
+    if with_example is None:
+        with_example = set(default_taxonomy().ids) <= set(taxonomy.ids)
     corrections = None if corrections_path is None else read_corrections(corrections_path)
     examples = training_examples(corpus, corrections, with_example)
     return train_classifier(

@@ -59,6 +59,7 @@ class MaturityOptions:
     controls: tuple[str, ...] = ()
     n_permutations: int = 0
     level: float = 0.95
+    codes: tuple[str, ...] = ()
 
     def scale(self) -> LevelScale:
         """The level scale of these options."""
@@ -73,6 +74,7 @@ class MaturityResults:
     scores: Scores | None = None
     typology: Typology | None = None
     correlations: list[Correlation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # French notes on what could not be computed
 
     def write(self, folder: str | Path, fmt: str = "csv") -> list[Path]:
         """Write every table into `folder` (created if needed); returns the paths written."""
@@ -111,6 +113,11 @@ def _breakdowns(sample: MaturitySample, names: Sequence[str]) -> list[Breakdown]
 
 def score_tables(sample: MaturitySample, options: MaturityOptions) -> MaturityResults:
     """Scores, levels, missing counts, population figures and recommendations."""
+    if not sample.model.items:
+        raise ValueError(
+            "Le questionnaire n'a pas de question de maturité (type « maturity ») : pas de score. "
+            "Les corrélations restent possibles (barometre maturity correlations)."
+        )
     scale = options.scale()
     scores = compute_scores(
         sample.answers, sample.model, options.min_answered_share, asked=sample.asked
@@ -118,10 +125,17 @@ def score_tables(sample: MaturitySample, options: MaturityOptions) -> MaturityRe
     long = scores.to_long()
     values = long.get_column("score").fill_null(np.nan).to_numpy()
     index = scale.assign(values)
-    long = long.with_columns(
-        pl.Series("level", scale.labels(values).tolist(), dtype=pl.Utf8),
-        pl.Series("level_rank", index + 1, dtype=pl.Int64),
-    ).with_columns(pl.when(pl.col("level_rank") > 0).then(pl.col("level_rank")).alias("level_rank"))
+    names = dict(enumerate(scale.names))
+    long = (
+        long.with_columns(pl.Series("_level", index, dtype=pl.Int64))
+        .with_columns(
+            pl.col("_level")
+            .replace_strict(names, default=None, return_dtype=pl.Utf8)
+            .alias("level"),
+            pl.when(pl.col("_level") >= 0).then(pl.col("_level") + 1).alias("level_rank"),
+        )
+        .drop("_level")
+    )
     breakdowns = _breakdowns(sample, options.breakdowns)
     tables = {
         "scores": long,
@@ -129,6 +143,9 @@ def score_tables(sample: MaturitySample, options: MaturityOptions) -> MaturityRe
         "scores_population": score_means(scores, sample.design, breakdowns, options.level),
         "levels_population": level_distribution(
             scores, scale, sample.design, breakdowns, options.level
+        ),
+        "levels_population_at_least": level_distribution(
+            scores, scale, sample.design, breakdowns, options.level, at_least=True
         ),
         "recommendations_themes": theme_recommendations(scores, scale, with_text=False),
         "recommendations_items": item_recommendations(scores, sample.model, with_text=False),
@@ -241,13 +258,52 @@ def correlation_tables(
     return MaturityResults(tables=tables, scores=scores, correlations=results)
 
 
+def recommendation_tables(sample: MaturitySample, options: MaturityOptions) -> MaturityResults:
+    """Recommendations with their texts for the respondents `options.codes` (individual reports)."""
+    known = set(sample.codes.tolist())
+    unknown = [c for c in options.codes if c not in known]
+    if not options.codes or unknown:
+        shown = ", ".join(unknown[:5]) if unknown else "aucune"
+        raise ValueError(f"Collectivité(s) absente(s) des répondants : {shown} (option --code).")
+    scores = compute_scores(
+        sample.answers, sample.model, options.min_answered_share, asked=sample.asked
+    )
+    labels = pl.DataFrame(
+        {
+            "theme": [t.id for t in sample.model.themes],
+            "theme_label": [t.label for t in sample.model.themes],
+        }
+    )
+    themes = theme_recommendations(scores, options.scale(), codes=options.codes).join(
+        labels, on="theme", how="left", maintain_order="left"
+    )
+    items = item_recommendations(scores, sample.model, codes=options.codes).join(
+        pl.DataFrame(
+            {
+                "question": [i.id for i in sample.model.items],
+                "question_label": [i.label for i in sample.model.items],
+            }
+        ),
+        on="question",
+        how="left",
+        maintain_order="left",
+    )
+    return MaturityResults(
+        tables={"recommendations_themes": themes, "recommendations_items": items}, scores=scores
+    )
+
+
 def all_tables(sample: MaturitySample, options: MaturityOptions) -> MaturityResults:
     """Scores, typology and correlations together (scores computed once)."""
     results = score_tables(sample, options)
-    typology = typology_tables(sample, options, results.scores)
+    try:
+        typology = typology_tables(sample, options, results.scores)
+    except ValueError as error:  # too few respondents or distinct profiles: the rest stands
+        results.notes.append(f"Typologie non calculée : {error}")
+    else:
+        results.tables.update(typology.tables)
+        results.typology = typology.typology
     correlations = correlation_tables(sample, options, results.scores)
-    results.tables.update(typology.tables)
     results.tables.update(correlations.tables)
-    results.typology = typology.typology
     results.correlations = correlations.correlations
     return results

@@ -103,14 +103,21 @@ def level_distribution(
     design: Design,
     breakdowns: Sequence[Breakdown] = (),
     level: float = DEFAULT_LEVEL,
+    at_least: bool = False,
 ) -> pl.DataFrame:
-    """Weighted share of respondents at each level, per theme and overall, among those scored."""
+    """Weighted share of respondents at each level, per theme and overall, among those scored.
+
+    `at_least=True` gives cumulative shares instead: respondents at this level or above (the
+    « at least formalised orientations » figures of the EY barometer).
+    """
     n = len(scores.codes)
     _check(design, n)
     values = np.column_stack([scores.theme_scores, scores.overall])
     index = scale.assign(values)  # (n, T+1)
     n_levels = len(scale.names)
-    onehot = (index[:, :, None] == np.arange(n_levels)).reshape(n, -1).astype(float)
+    ranks = np.arange(n_levels)
+    hits = index[:, :, None] >= ranks if at_least else index[:, :, None] == ranks
+    onehot = hits.reshape(n, -1).astype(float)
     masks = index >= 0
     mask_of = np.repeat(np.arange(values.shape[1]), n_levels)
     prepared = prepare_indicators(onehot, masks, mask_of)

@@ -180,7 +180,7 @@ def _calibrated_design(
     method = settings.get("method", "raking")
     options = AnalysisOptions(margins=margins, method=method)
     try:
-        design, _ = build_design(frame, population, options)
+        design = build_design(frame, population, options)[0]
     except StatsError as error:
         fallback, source = _register_design(frame, population)
         return fallback, f"{source} (calage impossible : {error})"
@@ -207,6 +207,12 @@ def _design_from_file(answers: pl.DataFrame, path: Path) -> tuple[Design, str]:
             f"{path.name}, ligne {line}, champ « {weight} » : poids manquant, nul ou négatif."
         )
     table = table.with_columns(values.alias("__weight"))
+    repeated = table.filter(pl.int_range(pl.len()).over("code") > 0)
+    if repeated.height:
+        raise DesignError(
+            f"{path.name}, ligne {repeated.get_column('__line')[0]}, champ « code » : "
+            f"code « {repeated.get_column('code')[0]} » en double."
+        )
     joined = answers.select("code").join(table, on="code", how="left", maintain_order="left")
     missing = joined.filter(pl.col("__weight").is_null()).get_column("code")
     if missing.len():
@@ -231,15 +237,18 @@ def _register_design(frame: pl.DataFrame, population: pl.DataFrame) -> tuple[Des
     sample_cells = frame.with_columns(detail.alias("cell")).get_column("cell")
     outside = ~sample_cells.is_in(cells.get_column("cell").implode())
     if outside.any() or sample_cells.null_count():
-        return Design.from_columns(n=frame.height), "poids uniformes (répondants hors registre)"
+        return Design.from_columns(
+            n=frame.height
+        ), "poids uniformes (répondants hors de la base de sondage)"
     margin = Margin(
         "strate",
         sample_cells.to_numpy().astype(object),
         dict(zip(cells.get_column("cell"), cells.get_column("N").cast(pl.Float64), strict=True)),
     )
     merged, _ = collapse_margin(margin, MIN_PER_STRATUM)
-    strata = merged.sample.astype(str)
-    sizes = np.array([merged.totals[label] for label in strata.tolist()])
+    strata = pl.Series(merged.sample.astype(str))
+    sizes = strata.replace_strict(merged.totals, return_dtype=pl.Float64).to_numpy()
+    strata = strata.to_numpy()
     if len(merged.totals) == 1 and frame.height < MIN_PER_STRATUM:
         return Design.from_columns(n=frame.height), "poids uniformes (trop peu de répondants)"
     design = Design.from_columns(strata=strata, population_sizes=sizes)

@@ -56,9 +56,8 @@ class Scores:
         values = np.column_stack([self.theme_scores, self.overall])
         n_items = np.column_stack([self.n_items, self.n_items.sum(axis=1)])
         n_answered = np.column_stack([self.n_answered, self.n_answered.sum(axis=1)])
-        share = np.column_stack(
-            [self.answered_share, np.mean(~np.isnan(self.theme_scores), axis=1) if t else 0.0]
-        )
+        themes_scored = np.mean(~np.isnan(self.theme_scores), axis=1) if t else np.zeros(n)
+        share = np.column_stack([self.answered_share, themes_scored])
         return pl.DataFrame(
             {
                 id_column: pl.Series(self.codes, dtype=pl.Utf8).gather(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
@@ -195,11 +197,21 @@ def _build_typology(
             f"Trop peu de répondants avec tous les scores de thème ({len(x)}) pour "
             f"{max(candidates)} profils."
         )
+    distinct = len(np.unique(x, axis=0))
+    if distinct < max(candidates):
+        raise ValueError(
+            f"Seulement {distinct} combinaisons distinctes de scores de thème : impossible de "
+            f"former {max(candidates)} profils."
+        )
     fits: dict[int, tuple[KMeans, float]] = {}
     for kk in candidates:
         model = _kmeans(kk, seed, n_init).fit(x, sample_weight=w)
         fits[kk] = (model, _silhouette(x, model.labels_, seed))
-    best = max(fits, key=lambda kk: (fits[kk][1], -kk)) if k == "auto" else candidates[0]
+    best = (
+        max(fits, key=lambda kk: (np.nan_to_num(fits[kk][1], nan=-np.inf), -kk))
+        if k == "auto"
+        else candidates[0]
+    )
     model, silhouette = fits[best]
     tw = np.ones(x.shape[1]) if theme_weights is None else np.asarray(theme_weights, float)
     centroids = _weighted_centroids(x, model.labels_, w, best)
@@ -252,9 +264,12 @@ def _bootstrap_ari(
     out = np.empty(n_bootstrap)
     for b in range(n_bootstrap):
         idx = rng.integers(0, len(x), len(x))
-        refit = _kmeans(k, seed + b + 1, n_init).fit(
-            x[idx], sample_weight=None if w is None else w[idx]
-        )
+        with warnings.catch_warnings():
+            # a small resample may hold fewer distinct points than k: expected, it lowers the ARI
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            refit = _kmeans(k, seed + b + 1, n_init).fit(
+                x[idx], sample_weight=None if w is None else w[idx]
+            )
         out[b] = adjusted_rand_score(reference, refit.predict(x))
     return out
 

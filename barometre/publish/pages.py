@@ -33,11 +33,6 @@ BREAKDOWN_DOMAINS = ("size_class", "kind_detail", "region_group")
 ChartSink = Callable[[Chart], str]
 
 
-def _ensemble(table: pl.DataFrame) -> pl.DataFrame:
-    """Rows of the whole population."""
-    return table.filter(pl.col("domain") == "ensemble")
-
-
 def _evolution_lookup(results: ReportResults) -> dict[tuple, dict]:
     """(indicator, kind, option, domain, domain_value) → evolution row."""
     if results.evolution is None or results.evolution.height == 0:
@@ -147,10 +142,20 @@ def _alt(title: str, rows: pl.DataFrame, share: bool = True) -> str:
 
 
 def question_block(
-    question: Question, results: ReportResults, theme: Theme, sink: ChartSink, evo: dict
+    question: Question,
+    results: ReportResults,
+    theme: Theme | None,
+    sink: ChartSink | None,
+    evo: dict,
+    population: tuple[str, str] = ("ensemble", "ensemble"),
 ) -> dict:
-    """Everything shown for one question: distribution, breakdowns, tables, notes."""
+    """Everything shown for one question: distribution, breakdowns, tables, notes.
+
+    Without a `sink` no chart is rendered (the dashboard shows tables only); `population` picks
+    the domain whose distribution is shown (breakdowns only for the whole population).
+    """
     rows = results.estimates.filter(pl.col("indicator") == question.id)
+    sink = sink or (lambda chart: {})
     block = {
         "id": question.id,
         "label": question.label,
@@ -162,7 +167,9 @@ def question_block(
     if question.type is QuestionType.TEXT or rows.height == 0:
         block["note"] = "Question ouverte : les réponses libres ne sont pas publiées."
         return block
-    ensemble = _ensemble(rows)
+    ensemble = rows.filter(
+        (pl.col("domain") == population[0]) & (pl.col("domain_value") == population[1])
+    )
     numeric = question.type.is_numeric
     if numeric:
         means = ensemble.filter(pl.col("kind").is_in(["mean", "median"])).with_columns(
@@ -203,7 +210,7 @@ def question_block(
             title = f"{question.label} — répartition des réponses (sans réponse inclus)"
             sort = question.type is QuestionType.SINGLE_CHOICE
         drawable = _chart_rows(shown, "option_label")
-        if drawable.height:
+        if drawable.height and theme is not None:
             block["charts"].append(
                 sink(
                     bar_chart(
@@ -228,7 +235,7 @@ def question_block(
         headline_rows = rows.filter((pl.col("kind") == kind) & (pl.col("option") == option))
         share = True
         block["headline"] = headline_rows["option_label"][0] if headline_rows.height else None
-    for domain in BREAKDOWN_DOMAINS:
+    for domain in BREAKDOWN_DOMAINS if population[0] == "ensemble" else ():
         part = headline_rows.filter(pl.col("domain") == domain)
         if part.height == 0:
             continue
@@ -242,7 +249,7 @@ def question_block(
         else:
             title = f"« {block['headline']} » selon : {DOMAIN_TITLES[domain].lower()}"
         drawable = _chart_rows(part, "label")
-        if drawable.height >= 2:
+        if drawable.height >= 2 and theme is not None:
             name = f"{question.id}-{domain}"
             chart = (
                 bar_chart(name, title, drawable, theme, _alt(title, drawable), sort=False)
@@ -253,7 +260,11 @@ def question_block(
             )
             block["charts"].append(sink(chart))
         block["tables"].append(
-            {"title": title, "rows": _table_rows(part.to_dicts(), results, "label", evo)}
+            {
+                "title": title,
+                "rows": _table_rows(part.to_dicts(), results, "label", evo),
+                "domain": domain,
+            }
         )
     return block
 

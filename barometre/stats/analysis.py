@@ -25,6 +25,7 @@ from barometre.stats.quantiles import domain_quantiles
 from barometre.stats.replicates import bootstrap, jackknife, replicate_domain_se, replicate_weights
 
 UNKNOWN = "(non renseigné)"
+REPLICATE_MIN_CELL = 10  # with replicates, a smaller margin category would often be empty in one
 TABLE_COLUMNS = [
     "indicator",
     "kind",
@@ -103,9 +104,9 @@ def one_per_collectivite(responses: pl.DataFrame) -> pl.DataFrame:
 
     if "code" not in responses.columns:
         raise StatsError("Ligne 1, champ « code » : colonne obligatoire absente des réponses.")
-    responses = responses.with_columns(
-        pl.col("code").cast(pl.String).str.strip_chars(), __line=pl.int_range(pl.len()) + 2
-    )
+    responses = responses.with_columns(pl.col("code").cast(pl.String).str.strip_chars())
+    if "__line" not in responses.columns:
+        responses = responses.with_columns(__line=pl.int_range(pl.len()) + 2)
     missing = responses.filter(pl.col("code").is_null() | (pl.col("code") == ""))
     if missing.height:
         raise StatsError(
@@ -141,8 +142,12 @@ def _join_frame(responses: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
 
 def build_design(
     sample: pl.DataFrame, population: pl.DataFrame, options: AnalysisOptions
-) -> tuple[Design, list[Margin]]:
-    """Base design (N/n or stratified N_h/n_h with fpc) calibrated on the frame margins."""
+) -> tuple[Design, list[Margin], list[str]]:
+    """Base design (N/n or stratified N_h/n_h with fpc) calibrated on the frame margins.
+
+    Also returns French notes (strata without respondents).
+    """
+    notes: list[str] = []
     if options.strata:
         if options.strata not in population.columns:
             raise StatsError(
@@ -159,6 +164,12 @@ def build_design(
         base = Design.from_columns(
             strata=s[options.strata].fill_null(UNKNOWN).to_numpy(),
             population_sizes=s["N_h"].to_numpy(),
+        )
+        empty = sizes.filter(~pl.col(options.strata).is_in(s[options.strata].unique().implode()))
+        notes.extend(
+            f"Strate « {name} » sans répondant : ses {count} entités ne sont pas représentées "
+            "par les poids initiaux (le calage peut les réintroduire)."
+            for name, count in empty.iter_rows()
         )
     else:
         base = Design.from_columns(
@@ -194,9 +205,13 @@ def build_design(
         method=options.method,
         bounds=options.bounds,
         tol=options.tolerance,
-        collapse_below=options.min_cell,
+        collapse_below=(
+            options.min_cell
+            if options.variance == "linearisation" or options.min_cell is None
+            else max(options.min_cell, REPLICATE_MIN_CELL)
+        ),
     )
-    return design, margins
+    return design, margins, notes
 
 
 def _breakdowns(sample: pl.DataFrame, names: tuple[str, ...]) -> list[Breakdown]:
@@ -254,7 +269,7 @@ def analyse(
     sample = _join_frame(responses, frame)
     kinds = sample["kind"].unique().to_list() if "kind" in sample.columns else None
     population = frame if kinds is None else frame.filter(pl.col("kind").is_in(kinds))
-    design, margins = build_design(sample, population, options)
+    design, margins, notes = build_design(sample, population, options)
     ind = build_indicators(sample, questionnaire, options.exclude_nsp, sample["__line"].to_numpy())
     breakdowns = _breakdowns(sample, options.breakdowns)
     reps, rep_w = _replicates(design, options)
@@ -277,7 +292,7 @@ def analyse(
                 )
                 r = replace(r, se=np.where(np.isnan(r.se), np.nan, se))
             lo, hi = proportion_ci(
-                r.estimate, r.se, r.n_unweighted, r.df, options.level, options.ci
+                r.estimate, r.se, r.n_unweighted, r.df, options.level, options.ci, design.n
             )
             dens = [ind.mask_rules[m] for m in ind.binary_mask]
             parts.append(
@@ -379,8 +394,9 @@ def analyse(
         "variance": {
             "method": options.variance,
             "replicates": None if reps is None else int(reps.factors.shape[1]),
+            "failed_replicates": None if rep_w is None else int(np.isnan(rep_w[0]).sum()),
         },
-        "warnings": _warnings(cal.diagnostics if cal is not None else {}, table),
+        "warnings": notes + _warnings(cal.diagnostics if cal is not None else {}, table),
     }
     return Analysis(table, weights, diagnostics, design)
 

@@ -41,12 +41,17 @@ class Collapse:
 
 
 def _neighbour(cats: list[str], i: int, pop: np.ndarray) -> int:
-    """Index of the category to merge category i into: adjacent, same prefix first, smaller first."""
-    prefix = cats[i].split(" × ")[0]
-    options = [j for j in (i - 1, i + 1) if 0 <= j < len(cats)]
-    same = [j for j in options if cats[j].split(" × ")[0] == prefix]
-    pool = same or options
-    return min(pool, key=lambda j: pop[j])
+    """Category to merge category i into: the one sharing the longest label prefix (same kind of
+    collectivité first), then the nearest in the category order, then the smaller."""
+    others = [j for j in range(len(cats)) if j != i]
+    return max(others, key=lambda j: (_shared_prefix(cats[i], cats[j]), -abs(i - j), -pop[j]))
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    """Length of the common beginning of two labels."""
+    return next(
+        (k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
 
 
 def collapse_margin(margin: Margin, min_count: int) -> tuple[Margin, list[Collapse]]:
@@ -274,6 +279,12 @@ def calibrate(
         uniq, cnt = np.unique(np.asarray(m.sample).astype(str), return_counts=True)
         counts.update(dict(zip(uniq.tolist(), cnt.tolist(), strict=True)))
         empty = [c for c, k in counts.items() if k == 0 and m.totals[c] > 0]
+        void = [c for c, k in counts.items() if k > 0 and m.totals[c] <= 0]
+        if void:
+            raise CalibrationError(
+                f"Marge « {m.name} » : {counts[void[0]]} répondant(s) dans la catégorie « {void[0]} » "
+                "dont l'effectif dans la base de sondage est nul : répondant hors base."
+            )
         if collapse_below is None:
             if empty:
                 raise CalibrationError(

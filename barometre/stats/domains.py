@@ -108,15 +108,14 @@ def prepare_indicators(
     y: np.ndarray, masks: np.ndarray, mask_of: np.ndarray, binary: bool = True
 ) -> np.ndarray:
     """The matrix summed by domain: masked values [, their squares], then the masks (n, K[+K]+M)."""
-    y = np.asarray(y, dtype=float)
+    y = np.asarray(y)
     masks = np.asarray(masks, dtype=bool)
     n, k = y.shape
     if masks.shape[0] != n or len(mask_of) != k:
         raise StatsError("Dimensions incohérentes entre indicateurs et masques de dénominateur.")
-    x = np.empty((n, (k if binary else 2 * k) + masks.shape[1]))
-    x[:, :k] = 0.0
+    x = np.zeros((n, (k if binary else 2 * k) + masks.shape[1]))
     np.copyto(x[:, :k], y, where=masks[:, mask_of])  # values outside the mask (even NaN) ignored
-    if np.isnan(x[:, :k]).any():
+    if y.dtype.kind == "f" and np.isnan(x[:, :k]).any():
         col = int(np.flatnonzero(np.isnan(x[:, :k]).any(axis=0))[0])
         row = int(np.flatnonzero(np.isnan(x[:, col]))[0])
         raise StatsError(
@@ -170,19 +169,21 @@ def domain_means(
     cal = design.calibration
     if cal is not None:
         proj = cal.projector(design.base_weights)
-        gamma = np.einsum("cd,dgk->cgk", proj, np.nan_to_num(r))
+        gamma = (proj @ np.nan_to_num(r).reshape(len(proj), -1)).reshape(r.shape)
         omega = np.bincount(
             cal.cells, weights=c_h[design.strata] * design.weights**2, minlength=len(proj)
         )
         w_ch = np.zeros((len(proj), design.n_strata))
         np.add.at(w_ch, (cal.cells, design.strata), design.weights)
         sce2 = (
-            szz - 2 * np.einsum("cgk,cgk->gk", gamma, n2) + np.einsum("cgk,c->gk", gamma**2, omega)
+            szz
+            - 2 * (gamma * n2).sum(axis=0)
+            + (omega @ (gamma**2).reshape(len(proj), -1)).reshape(szz.shape)
         )
-        eh = ez - np.einsum("ch,cgk->hgk", w_ch, gamma)
+        eh = ez - (w_ch.T @ gamma.reshape(len(proj), -1)).reshape(ez.shape)
     else:
         sce2, eh = szz, ez
-    var = sce2 - np.einsum("h,hgk->gk", c_h / n_h, eh**2)
+    var = sce2 - ((c_h / n_h) @ (eh**2).reshape(len(c_h), -1)).reshape(sce2.shape)
     n_pos = a4[:, :, ky].sum(axis=0)
     if binary:
         degenerate = (n_pos == 0) | (n_pos == n_unw)

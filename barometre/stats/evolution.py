@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 from scipy import stats
 
 from barometre.stats.design import Design
@@ -68,3 +69,35 @@ def paired_difference(
     if m == 1:
         return Difference(*(np.asarray(x).reshape(-1)[0] for x in vars(out).values()))
     return out
+
+
+def evolution_table(before: pl.DataFrame, after: pl.DataFrame, level: float = 0.95) -> pl.DataFrame:
+    """Differences between two `analyse` tables of independent editions, row by row.
+
+    Rows are matched on indicator, kind, option, domain and domain value; suppressed estimates give
+    an empty difference. Columns: estimate_before, estimate_after, difference, se, ci_low, ci_high,
+    p_value, significant (p < 1 − level).
+    """
+    keys = ["indicator", "kind", "option", "domain", "domain_value"]
+    cols = [*keys, "estimate", "se"]
+    joined = before.select(cols).join(after.select(cols), on=keys, how="inner", suffix="_after")
+    diff = independent_difference(
+        joined["estimate"].fill_null(np.nan).to_numpy(),
+        joined["se"].fill_null(np.nan).to_numpy(),
+        joined["estimate_after"].fill_null(np.nan).to_numpy(),
+        joined["se_after"].fill_null(np.nan).to_numpy(),
+        level=level,
+    )
+    out = joined.select(keys).with_columns(
+        estimate_before=joined["estimate"],
+        estimate_after=joined["estimate_after"],
+        difference=pl.Series(diff.estimate),
+        se=pl.Series(diff.se),
+        ci_low=pl.Series(diff.ci_low),
+        ci_high=pl.Series(diff.ci_high),
+        p_value=pl.Series(np.where(np.isnan(diff.se), np.nan, diff.p_value)),
+    )
+    out = out.with_columns(
+        pl.col(c).fill_nan(None) for c in ["difference", "se", "ci_low", "ci_high", "p_value"]
+    )
+    return out.with_columns(significant=pl.col("p_value") < 1 - level)

@@ -1,5 +1,9 @@
 """Indicator matrices from a questionnaire and wide answers: one 0/1 column per category or option,
-denominator masks from skip logic, numeric columns for numbers and maturity levels."""
+denominator masks from skip logic, numeric columns for numbers and maturity levels.
+
+Everything is built with one Polars `select` per matrix (expressions per question and option), so
+the work is vectorised over respondents.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from barometre.questionnaire.model import NSP_CODE, Questionnaire, QuestionType
+from barometre.questionnaire.model import NSP_CODE, Question, Questionnaire, QuestionType
 from barometre.questionnaire.skip_logic import relevance_frame
 from barometre.stats.errors import StatsError
 
 NO_ANSWER = "sans_reponse"
 NO_ANSWER_LABEL = "Sans réponse / ne sait pas"
+RULE_ASKED = "toutes les collectivités interrogées (sans réponse inclus)"
+RULE_ANSWERED = "répondants hors « sans réponse »"
+RULE_NUMBER = "répondants ayant donné un nombre"
+ASKED = "__asked__"
 
 
 @dataclass
 class IndicatorSet:
     """Binary indicators (share of a category/option) and numeric ones (mean, median, mean level)."""
 
-    binary: np.ndarray  # (n, K) float 0/1
+    binary: np.ndarray  # (n, K) bool
     binary_mask: np.ndarray  # (K,) index of each column's denominator mask
     binary_meta: list[dict] = field(default_factory=list)
     numeric: np.ndarray | None = None  # (n, L)
@@ -30,34 +38,61 @@ class IndicatorSet:
     mask_rules: list[str] = field(default_factory=list)
 
 
-def _text(frame: pl.DataFrame, column: str) -> pl.Series:
-    """Stripped text answers; null for empty."""
-    if column not in frame.columns:
-        return pl.Series(column, [None] * frame.height, dtype=pl.String)
-    s = frame[column].cast(pl.String).str.strip_chars()
-    return s.replace("", None)
+def _value(q: Question) -> pl.Expr:
+    """The answer text of a question."""
+    return pl.col(q.id)
 
 
-def _is(values: pl.Series, code: str) -> np.ndarray:
-    """Boolean array: answer equals code (null → False)."""
-    return (values == code).fill_null(False).to_numpy()
+def _asked(q: Question) -> pl.Expr:
+    """Whether the question was asked (skip logic)."""
+    return pl.col(ASKED + q.id)
 
 
-class _Masks:
-    """Deduplicated denominator masks."""
+def _no_answer(q: Question) -> pl.Expr:
+    """Empty answer or the explicit "ne sait pas"."""
+    return _value(q).is_null() | (_value(q) == NSP_CODE)
 
-    def __init__(self, n: int) -> None:
-        self.columns: list[np.ndarray] = []
-        self.rules: list[str] = []
-        self._index: dict[bytes, int] = {}
 
-    def add(self, mask: np.ndarray, rule: str) -> int:
-        key = np.packbits(mask).tobytes()
-        if key not in self._index:
-            self._index[key] = len(self.columns)
-            self.columns.append(mask)
-            self.rules.append(rule)
-        return self._index[key]
+def _number(q: Question) -> pl.Expr:
+    """Numeric answer (decimal comma accepted), null if not a number."""
+    return _value(q).str.replace(",", ".").cast(pl.Float64, strict=False)
+
+
+def _invalid(q: Question) -> pl.Expr | None:
+    """Rows whose answer is not acceptable for the question type (asked and answered)."""
+    answered = _asked(q) & ~_no_answer(q)
+    if q.type.is_numeric:
+        return answered & _number(q).is_null()
+    codes = [o.code for o in q.options]
+    if q.type is QuestionType.MULTIPLE_CHOICE:
+        tokens = _value(q).str.split(" ").list.eval(pl.element().is_in([*codes, ""]))
+        return answered & ~tokens.list.all()
+    if q.type.is_choice:
+        return answered & ~_value(q).is_in(codes)
+    return None
+
+
+def _check(frame: pl.DataFrame, questions: list[Question], lines: np.ndarray) -> None:
+    """French error naming line and field for the first invalid answer."""
+    exprs = [e.fill_null(False).alias(q.id) for q in questions if (e := _invalid(q)) is not None]
+    if not exprs:
+        return
+    bad = frame.select(exprs)
+    hits = bad.select(pl.all().any()).row(0)
+    for q_id, hit in zip(bad.columns, hits, strict=True):
+        if hit:
+            row = int(bad[q_id].arg_max())
+            q = next(q for q in questions if q.id == q_id)
+            value = frame[q_id][row]
+            if q.type.is_numeric:
+                raise StatsError(
+                    f"Ligne {lines[row]}, champ « {q_id} » : « {value} » n'est pas un nombre."
+                )
+            known = sorted({o.code for o in q.options} | {NSP_CODE})
+            raise StatsError(
+                f"Ligne {lines[row]}, champ « {q_id} » : code « {value} » inconnu "
+                f"(codes admis : {', '.join(known)})."
+            )
 
 
 def build_indicators(
@@ -72,137 +107,115 @@ def build_indicators(
     """
     n = answers.height
     lines = np.arange(n) + 2 if lines is None else np.asarray(lines)
-    text_frame = answers.select(
-        [
-            pl.col(c).cast(pl.String)
-            for c in answers.columns
-            if c in {q.id for q in questionnaire.questions}
-        ]
+    questions = [q for q in questionnaire.questions if q.type is not QuestionType.TEXT]
+    text = answers.select(
+        (
+            pl.col(q.id).cast(pl.String).str.strip_chars()
+            if q.id in answers.columns
+            else pl.lit(None, pl.String)
+        )
+        .replace("", None)
+        .alias(q.id)
+        for q in questionnaire.questions
     )
-    asked_frame = relevance_frame(questionnaire, text_frame)
-    masks = _Masks(n)
-    bin_cols: list[np.ndarray] = []
-    bin_mask: list[int] = []
+    asked = relevance_frame(questionnaire, text).select(
+        pl.col(q.id).fill_null(False).alias(ASKED + q.id) for q in questions
+    )
+    frame = pl.concat([text, asked], how="horizontal")
+    _check(frame, questions, lines)
+
+    bin_exprs: list[pl.Expr] = []
     bin_meta: list[dict] = []
-    num_cols: list[np.ndarray] = []
-    num_mask: list[int] = []
+    bin_den: list[int] = []
+    num_exprs: list[pl.Expr] = []
     num_meta: list[dict] = []
-    for q in questionnaire.questions:
-        if q.type is QuestionType.TEXT:
-            continue
-        asked = asked_frame[q.id].fill_null(False).to_numpy()
-        values = _text(answers, q.id)
-        empty = values.is_null().to_numpy()
-        nsp = _is(values, NSP_CODE) | empty
-        answered = asked & ~nsp
-        if exclude_nsp:
-            den = masks.add(answered, "répondants hors « sans réponse »")
-        else:
-            den = masks.add(asked, "toutes les collectivités interrogées (sans réponse inclus)")
+    num_den: list[int] = []
+    den_exprs: list[pl.Expr] = []
+    den_rules: list[str] = []
+
+    def denominator(expr: pl.Expr, rule: str) -> int:
+        den_exprs.append(expr.alias(f"__den{len(den_exprs)}"))
+        den_rules.append(rule)
+        return len(den_exprs) - 1
+
+    for q in questions:
+        a, v = _asked(q), _value(q)
+        answered = a & ~_no_answer(q)
         if q.type.is_choice:
-            codes = [o.code for o in q.options]
-            labels = {o.code: o.label for o in q.options}
-            if q.type is QuestionType.MULTIPLE_CHOICE:
-                lists = values.fill_null("").str.split(" ")
-                for c in codes:
-                    col = lists.list.contains(c).to_numpy() & asked
-                    bin_cols.append(col.astype(float))
-                    bin_mask.append(den)
-                    bin_meta.append(
-                        {
-                            "indicator": q.id,
-                            "kind": "option",
-                            "option": c,
-                            "option_label": labels[c],
-                            "question": q,
-                        }
-                    )
-            else:
-                known = set(codes) | {NSP_CODE}
-                bad = np.flatnonzero(
-                    asked & ~empty & ~values.is_in(list(known)).fill_null(False).to_numpy()
+            den = (
+                denominator(answered, RULE_ANSWERED) if exclude_nsp else denominator(a, RULE_ASKED)
+            )
+            multiple = q.type is QuestionType.MULTIPLE_CHOICE
+            kind = "option" if multiple else "share"
+            selected = v.str.split(" ") if multiple else None
+            for o in q.options:
+                hit = selected.list.contains(o.code) if multiple else v == o.code
+                bin_exprs.append((hit.fill_null(False) & a).alias(f"__b{len(bin_exprs)}"))
+                bin_meta.append(
+                    {"indicator": q.id, "kind": kind, "option": o.code, "option_label": o.label}
                 )
-                if bad.size:
-                    raise StatsError(
-                        f"Ligne {lines[int(bad[0])]}, champ « {q.id} » : code « {values[int(bad[0])]} » inconnu "
-                        f"(codes admis : {', '.join(sorted(known))})."
-                    )
-                for c in codes:
-                    bin_cols.append((_is(values, c) & asked).astype(float))
-                    bin_mask.append(den)
-                    bin_meta.append(
-                        {
-                            "indicator": q.id,
-                            "kind": "share",
-                            "option": c,
-                            "option_label": labels[c],
-                            "question": q,
-                        }
-                    )
+                bin_den.append(den)
             if not exclude_nsp:
-                bin_cols.append((nsp & asked).astype(float))
-                bin_mask.append(den)
+                bin_exprs.append((_no_answer(q) & a).alias(f"__b{len(bin_exprs)}"))
                 bin_meta.append(
                     {
                         "indicator": q.id,
-                        "kind": "share" if q.type is not QuestionType.MULTIPLE_CHOICE else "option",
+                        "kind": kind,
                         "option": NO_ANSWER,
                         "option_label": NO_ANSWER_LABEL,
-                        "question": q,
                     }
                 )
+                bin_den.append(den)
             if q.type is QuestionType.MATURITY:
-                rank = {c: float(i) for i, c in enumerate(codes)}
-                level = (
-                    values.replace_strict(rank, default=0.0, return_dtype=pl.Float64)
-                    .fill_null(0.0)
-                    .to_numpy()
+                rank = {o.code: float(i) for i, o in enumerate(q.options)}
+                level = v.replace_strict(rank, default=None, return_dtype=pl.Float64)
+                num_exprs.append(
+                    pl.when(answered).then(level).otherwise(0.0).alias(f"__n{len(num_exprs)}")
                 )
-                num_cols.append(np.where(answered, level, 0.0))
-                num_mask.append(masks.add(answered, "répondants hors « sans réponse »"))
                 num_meta.append(
                     {
                         "indicator": q.id,
                         "kind": "mean_level",
                         "option": "",
                         "option_label": "Niveau moyen (rang, 0 = le plus bas)",
-                        "question": q,
                     }
                 )
+                num_den.append(denominator(answered, RULE_ANSWERED))
         elif q.type.is_numeric:
-            nums = (
-                values.str.replace(",", ".")
-                .cast(pl.Float64, strict=False)
-                .fill_null(np.nan)
-                .to_numpy()
+            ok = answered & _number(q).is_not_null()
+            num_exprs.append(
+                pl.when(ok).then(_number(q)).otherwise(0.0).alias(f"__n{len(num_exprs)}")
             )
-            bad = np.flatnonzero(asked & ~nsp & np.isnan(nums))
-            if bad.size:
-                raise StatsError(
-                    f"Ligne {lines[int(bad[0])]}, champ « {q.id} » : « {values[int(bad[0])]} » n'est pas un nombre."
-                )
-            ok = asked & ~nsp & np.isfinite(nums)
-            num_cols.append(np.where(ok, nums, 0.0))
-            num_mask.append(masks.add(ok, "répondants ayant donné un nombre"))
             num_meta.append(
-                {
-                    "indicator": q.id,
-                    "kind": "mean",
-                    "option": "",
-                    "option_label": q.unit or "",
-                    "question": q,
-                }
+                {"indicator": q.id, "kind": "mean", "option": "", "option_label": q.unit or ""}
             )
-    mask_matrix = np.column_stack(masks.columns) if masks.columns else np.ones((n, 1), bool)
+            num_den.append(denominator(ok, RULE_NUMBER))
+
+    binary = frame.select(bin_exprs).to_numpy() if bin_exprs else np.zeros((n, 0), dtype=bool)
+    numeric = frame.select(num_exprs).to_numpy() if num_exprs else np.zeros((n, 0))
+    all_masks = frame.select(den_exprs).to_numpy() if den_exprs else np.ones((n, 1), dtype=bool)
+    # identical denominators (same skip logic) are summed once
+    _, first, inverse = np.unique(
+        np.packbits(all_masks, axis=0).T, axis=0, return_index=True, return_inverse=True
+    )
+    order = np.argsort(first)
+    remap = np.empty_like(order)
+    remap[order] = np.arange(len(order))
+    inverse = remap[inverse.ravel()]
+    rules = den_rules or [RULE_ASKED]
     return IndicatorSet(
-        binary=np.column_stack(bin_cols) if bin_cols else np.zeros((n, 0)),
-        binary_mask=np.array(bin_mask, dtype=np.int64),
+        binary=binary.astype(bool, copy=False),
+        binary_mask=inverse[np.array(bin_den, dtype=np.int64)]
+        if bin_den
+        else np.zeros(0, np.int64),
         binary_meta=bin_meta,
-        numeric=np.column_stack(num_cols) if num_cols else np.zeros((n, 0)),
-        numeric_mask=np.array(num_mask, dtype=np.int64),
+        numeric=numeric.astype(float, copy=False),
+        numeric_mask=inverse[np.array(num_den, dtype=np.int64)]
+        if num_den
+        else np.zeros(0, np.int64),
         numeric_meta=num_meta,
-        masks=mask_matrix,
-        mask_rules=masks.rules,
+        masks=all_masks[:, first[order]],
+        mask_rules=[rules[i] for i in first[order]],
     )
 
 

@@ -22,8 +22,13 @@ def proportion_ci(
     df: np.ndarray,
     level: float = 0.95,
     method: str = "logit",
+    n_design: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """CI of proportions; at p = 0 or 1 (no variance) a Clopper–Pearson bound on n is used."""
+    """CI of proportions; at p = 0 or 1 (no variance) a Clopper–Pearson bound on n is used.
+
+    `n_design` (Korn–Graubard only) is the number of rows of the design, as R's `nrow(design)`
+    for a domain of a calibrated design; by default the domain's own n.
+    """
     p, se, n, df = (np.asarray(a, dtype=float) for a in (p, se, n, df))
     alpha = 1 - level
     inside = (p > 0) & (p < 1) & (se > 0)
@@ -41,7 +46,8 @@ def proportion_ci(
             lo, hi = centre - half, centre + half
         elif method == "korn-graubard":
             m = p * (1 - p) / se**2
-            ratio = stats.t.ppf(alpha / 2, np.maximum(n - 1, 1)) / stats.t.ppf(
+            rows = n if n_design is None else np.full_like(n, float(n_design))
+            ratio = stats.t.ppf(alpha / 2, np.maximum(rows - 1, 1)) / stats.t.ppf(
                 alpha / 2, np.where(df > 0, df, 1)
             )
             m = m * ratio**2

@@ -68,7 +68,10 @@ def bootstrap(design: Design, replicates: int = 500, seed: int = 0) -> Replicate
 def replicate_weights(
     design: Design, reps: Replicates, tol: float = 1e-10, maxit: int = 1000
 ) -> np.ndarray:
-    """(n, R) replicate weights, re-calibrated by raking or post-stratification like the full sample."""
+    """(n, R) replicate weights, re-calibrated by raking or post-stratification like the full sample.
+
+    Replicates whose calibration fails (a margin category without respondents) are NaN columns.
+    """
     w = design.base_weights[:, None] * reps.factors
     cal = design.calibration
     if cal is None:
@@ -83,30 +86,25 @@ def replicate_weights(
     )
     w0 = np.asarray(onehot @ w)  # (C, R)
     g = np.ones_like(w0)
-    for _ in range(maxit):
-        worst = 0.0
-        for m, tot in enumerate(cal.margin_totals):
-            codes = cal.cell_codes[:, m]
-            cur = np.zeros((len(tot), w0.shape[1]))
-            np.add.at(cur, codes, w0 * g)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(cur > 0, tot[:, None] / cur, 1.0)
-            g *= ratio[codes]
-        for m, tot in enumerate(cal.margin_totals):
-            cur = np.zeros((len(tot), w0.shape[1]))
-            np.add.at(cur, cal.cell_codes[:, m], w0 * g)
-            present = cur > 0
-            worst = max(
-                worst,
-                float(
-                    np.max(
-                        np.abs(cur - tot[:, None])[present]
-                        / (1 + tot[:, None].repeat(cur.shape[1], 1)[present])
-                    )
-                ),
-            )
-        if worst < tol:
-            break
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(maxit):
+            for m, tot in enumerate(cal.margin_totals):
+                codes = cal.cell_codes[:, m]
+                cur = np.zeros((len(tot), w0.shape[1]))
+                np.add.at(cur, codes, w0 * g)
+                g *= np.where(cur > 0, tot[:, None] / cur, 1.0)[codes]
+            worst = np.zeros(w0.shape[1])
+            for m, tot in enumerate(cal.margin_totals):
+                cur = np.zeros((len(tot), w0.shape[1]))
+                np.add.at(cur, cal.cell_codes[:, m], w0 * g)
+                worst = np.maximum(
+                    worst, np.max(np.abs(cur - tot[:, None]) / (1 + tot[:, None]), axis=0)
+                )
+            if np.all(worst < tol):
+                break
+    # a replicate whose calibration cannot reach the margins (an empty category) is left out
+    failed = ~np.isfinite(worst) | (worst > 1e-6)
+    g[:, failed] = np.nan
     return w * g[cal.cells]
 
 

@@ -18,7 +18,9 @@ def _exists(module: str) -> bool:
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="operator:home", permanent=False)),
+    path("operateur/initiatives/", include("barometre.web.initiatives_review.urls")),
     path("operateur/", include("barometre.collection.operator.urls")),
+    path("tableau-de-bord/", include("barometre.web.dashboard.urls")),
 ]
 if _exists("barometre.collection.respondent.urls"):
     urlpatterns.append(path("r/", include("barometre.collection.respondent.urls")))

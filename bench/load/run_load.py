@@ -43,6 +43,32 @@ class Respondent:
     submitted: bool = False
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live children (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        pending.extend(int(c) for c in children)
+    return total
+
+
+def warm_up(base: str, count: int) -> None:
+    """A few requests so that every worker has loaded its templates before measuring."""
+    import urllib.request
+
+    for _ in range(count):
+        with urllib.request.urlopen(f"{base}/operateur/connexion/", timeout=30) as reply:
+            reply.read()
+
+
 def free_port() -> int:
     """A free TCP port on loopback."""
     with socket.socket() as sock:
@@ -258,9 +284,9 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite", help="sqlite, or a PostgreSQL admin URL")
     parser.add_argument("--respondents", type=int, default=200)
     parser.add_argument("--saves", type=int, default=30, help="autosaves per respondent")
-    parser.add_argument("--concurrency", type=int, default=64, help="respondents at once")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=32, help="respondents at once")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds of load at most")
     args = parser.parse_args()
     args.respondents = min(args.respondents, 2000)
@@ -295,6 +321,7 @@ def main() -> None:
                     "gthread" if args.threads > 1 else "sync",
                     "--backlog",
                     "2048",
+                    "--preload",
                     "--log-level",
                     "warning",
                 ],
@@ -311,9 +338,14 @@ def main() -> None:
                     except OSError:
                         time.sleep(0.2)
                 plan = questionnaire_plan(TEMPLATE)
+                warm_up(base, 4 * args.workers * args.threads)
+                server_cpu_before = process_tree_cpu(server.pid)
+                client_cpu_before = time.process_time()
                 latencies, duration, errors = asyncio.run(
                     drive(base, people, plan, args.saves, args.concurrency, args.time_limit)
                 )
+                client_cpu = time.process_time() - client_cpu_before
+                server_cpu = process_tree_cpu(server.pid) - server_cpu_before
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=30)
@@ -339,6 +371,8 @@ def main() -> None:
             if args.db != "sqlite":
                 drop_database(env, args.db)
     lat = np.array(latencies) * 1000
+    # every respondent also made 2 GETs (link, page) and 1 submit besides its autosaves
+    requests = lat.size + 3 * len(people)
     report = {
         "db": "sqlite" if args.db == "sqlite" else "postgresql",
         "workers": args.workers,
@@ -350,6 +384,9 @@ def main() -> None:
         "autosaves_per_s": round(lat.size / duration, 1) if duration else 0,
         "p50_ms": round(float(np.percentile(lat, 50)), 1) if lat.size else None,
         "p99_ms": round(float(np.percentile(lat, 99)), 1) if lat.size else None,
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, requests), 2),
+        "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, requests), 2),
+        "load_average": round(os.getloadavg()[0], 1),
         "submitted": sum(p.submitted for p in people),
         "client_errors": len(errors),
         **checked,

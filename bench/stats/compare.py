@@ -68,6 +68,16 @@ def main() -> None:
         + " |",
         f"| samplics {peers['version']} | {peers['seconds_extrapolated_400']:.0f} | {peers['cpu_extrapolated_400']:.0f} | – | rake + TaylorEstimator, "
         f"**extrapolated** from {peers['indicators_measured']} indicators (fixed-weight SE, {peers['failed_calls']} calls failed on zero estimates) |",
+    ]
+    pipeline = DATA / "pipeline.json"
+    if pipeline.exists():
+        pipe = json.loads(pipeline.read_text())
+        lines.append(
+            f"| barometre analyse, whole pipeline | {pipe['seconds']:.2f} | {pipe['cpu_seconds']:.2f} | "
+            f"{pipe['peak_rss_mb']} MB (whole process, input tables included) | text answers + questionnaire "
+            f"→ relevance, indicators, raking, {pipe['rows']:,} tidy rows (`bench_pipeline.py`) |"
+        )
+    lines += [
         "",
         f"Speed-up over R: **{r_total['seconds'] / ours['seconds']:.0f}×** wall, "
         f"**{r_total['cpu_seconds'] / ours['cpu_seconds']:.0f}×** CPU.",

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 data=bench/stats/.data
 .venv/bin/python bench/stats/make_data.py
 .venv/bin/python bench/stats/bench_barometre.py | tee "$data/barometre.json"
+.venv/bin/python bench/stats/bench_pipeline.py | tee "$data/pipeline.json"
 Rscript bench/stats/bench.R "${R_BREAKDOWNS:-kd_size,opsn,kind}" | tee "$data/r.json"
 if [ ! -x bench/.venv-peers/bin/python ]; then
   python3.12 -m venv bench/.venv-peers && printf "*\n" > bench/.venv-peers/.gitignore

@@ -216,3 +216,48 @@ def test_edition_from_an_xlsform_upload(operator, questionnaire_yaml, tmp_path):
         "strat_plan",
         "agents_nombre",
     ]
+
+
+def test_waves_and_closing_date_are_edited_from_the_campaign_page(operator, edition):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from barometre.collection.campaigns import create_campaign
+    from barometre.collection.models import Wave
+
+    campaign = create_campaign(edition, "Vagues", closes_at=timezone.now() + timedelta(days=9))
+    wave = Wave.objects.get(campaign=campaign, code="vague2")
+    admin = operator("administrator")
+    page = admin.get(reverse("operator:campaign", args=[campaign.pk])).content.decode()
+    assert "Thèmes de la vague" in page and "Changer la date de clôture" in page
+    url = reverse("operator:campaign_action", args=[campaign.pk, "vague"])
+    prefix = f"w{wave.pk}"
+    admin.post(
+        url,
+        {
+            "wave": wave.pk,
+            f"{prefix}-themes": ["inclusion", "strategie"],
+            f"{prefix}-opens_at": "2030-01-10T08:00",
+            f"{prefix}-closes_at": "2030-01-01T08:00",
+        },
+    )
+    wave.refresh_from_db()
+    assert wave.themes == ["strategie"] and wave.opens_at is None  # refused: closes before opening
+    admin.post(
+        url,
+        {
+            "wave": wave.pk,
+            f"{prefix}-themes": ["inclusion", "strategie"],
+            f"{prefix}-opens_at": "2030-01-10T08:00",
+        },
+    )
+    wave.refresh_from_db()
+    assert wave.themes == ["inclusion", "strategie"] and wave.opens_at.year == 2030
+    admin.post(
+        reverse("operator:campaign_action", args=[campaign.pk, "cloture"]),
+        {"closes_at": "2031-06-30T18:00"},
+    )
+    campaign.refresh_from_db()
+    assert timezone.localtime(campaign.closes_at).strftime("%Y-%m-%d %H:%M") == "2031-06-30 18:00"
+    assert AuditLog.objects.filter(action__in=["wave_changed", "campaign_dates"]).count() == 2

@@ -99,3 +99,36 @@ def test_submit_locks_and_reopen_needs_permission(campaign, make_target):
     v = reopen_response(stored, v)
     assert save_answers(stored, {"inc_lieux": "non"}, v) == v + 1
     assert Response.objects.get(pk=response.pk).reopened
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_saves_with_the_same_version_let_exactly_one_win(campaign, make_target):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent connections: PostgreSQL run")
+    invitation, _ = issue_invitation(make_target(campaign, "29001"))
+    response = response_for(invitation)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def attempt(value: str) -> None:
+        try:
+            barrier.wait()
+            save_answers(Response.objects.get(pk=response.pk), {"inc_lieux": value}, 0)
+            outcomes.append("saved")
+        except StaleVersion:
+            outcomes.append("stale")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(v,)) for v in ["oui", "non"] * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["saved"] + ["stale"] * 5
+    stored = Response.objects.get(pk=response.pk)
+    assert stored.version == 1 and Answer.objects.filter(response=stored).count() == 1

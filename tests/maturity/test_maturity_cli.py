@@ -13,6 +13,7 @@ from barometre.cli import main
 from barometre.edition.figures import load_figures
 from barometre.edition.files import write_edition
 from barometre.edition.simulate import simulate_edition
+from barometre.maturity.levels import EY2023
 from barometre.maturity.sample import sample_from_edition
 from barometre.maturity.scores import OVERALL
 from barometre.questionnaire.templates_catalogue import load_template, template_text
@@ -82,6 +83,12 @@ def test_all_writes_tidy_tables(ey_edition: Path, tmp_path: Path) -> None:
     scores = pl.read_csv(out / "scores.csv", schema_overrides={"code": pl.Utf8})
     n = scores.get_column("code").n_unique()
     assert scores.height == n * 10  # 9 themes + overall
+    scored = scores.filter(pl.col("score").is_not_null())
+    expected = EY2023.labels(scored["score"].to_numpy()).tolist()
+    assert scored["level"].to_list() == expected
+    assert scores.filter(pl.col("score").is_null())["level"].null_count() == (
+        scores.height - scored.height
+    )
     shares = pl.read_csv(out / "typology_shares.csv").filter(pl.col("breakdown") == "ensemble")
     assert shares["estimate"].sum() == pytest.approx(1.0)
     population = pl.read_csv(out / "scores_population.csv")
@@ -208,3 +215,36 @@ def test_weights_file_and_bad_weight(ey_edition: Path, tmp_path: Path) -> None:
         "--out", str(tmp_path / "bad"),
     )  # fmt: skip
     assert code == 1 and "ligne 2" in output and "poids" in output
+    pl.concat([weights, weights.head(2)]).write_csv(tmp_path / "double.csv")
+    code, output = _run(
+        "scores", "--edition", str(ey_edition), "--weights", str(tmp_path / "double.csv"),
+        "--out", str(tmp_path / "double"),
+    )  # fmt: skip
+    assert code == 1 and f"ligne {codes.len() + 2}" in output and "en double" in output
+
+
+def test_recommendations_for_one_collectivite(ey_edition: Path, tmp_path: Path) -> None:
+    code = pl.read_csv(ey_edition / "responses.csv", infer_schema=False)["code"][0]
+    out = tmp_path / "rec"
+    exit_code, output = _run(
+        "recommendations", "--edition", str(ey_edition), "--code", code, "--out", str(out)
+    )
+    assert exit_code == 0, output
+    assert f"Collectivité {code} :" in output and "Stratégie et gouvernance numériques" in output
+    themes = pl.read_csv(out / "recommendations_themes.csv", schema_overrides={"code": pl.Utf8})
+    assert themes["code"].unique().to_list() == [code] and themes.height == 9
+    items = pl.read_csv(out / "recommendations_items.csv", schema_overrides={"code": pl.Utf8})
+    assert {"question_label", "next_description"} <= set(items.columns)
+    exit_code, output = _run(
+        "recommendations", "--edition", str(ey_edition), "--code", "99999", "--out", str(out)
+    )
+    assert exit_code == 1 and "99999" in output
+
+
+def test_all_on_a_tiny_edition_skips_the_typology(tmp_path: Path) -> None:
+    edition = _edition(tmp_path / "tiny", EY, size=5, seed=1)
+    out = tmp_path / "out"
+    code, output = _run("all", "--edition", str(edition), "--out", str(out), "--bootstrap", "0")
+    assert code == 0, output
+    assert "Attention : Typologie non calculée" in output
+    assert (out / "scores.csv").is_file() and not (out / "typology_profiles.csv").exists()

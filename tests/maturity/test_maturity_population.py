@@ -102,6 +102,18 @@ def test_level_distribution_sums_to_one(sample) -> None:
     assert got["estimate"].item() == pytest.approx(expected)
 
 
+def test_at_least_shares_are_cumulative(sample) -> None:
+    _, scores, _ = sample
+    design = Design.from_columns(weights=np.linspace(1, 3, len(scores.codes)))
+    exact = level_distribution(scores, EY2019, design)
+    cumulative = level_distribution(scores, EY2019, design, at_least=True)
+    for theme in [*scores.themes, OVERALL]:
+        shares = exact.filter(pl.col("theme") == theme)["estimate"].to_numpy()
+        at_least = cumulative.filter(pl.col("theme") == theme)["estimate"].to_numpy()
+        assert at_least == pytest.approx(np.cumsum(shares[::-1])[::-1])
+        assert at_least[0] == pytest.approx(1.0)
+
+
 def test_profile_shares(sample) -> None:
     model, scores, _ = sample
     typology = build_typology(scores, n_bootstrap=0, strategy_themes=model.strategy_theme_ids())

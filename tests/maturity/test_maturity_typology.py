@@ -120,3 +120,23 @@ def test_renamed(planted) -> None:
     ].unique().to_list() == ["Intermédiaires"]
     with pytest.raises(ValueError, match="Profil 4"):
         typology.renamed({4: "x"})
+
+
+def test_small_samples(planted) -> None:
+    _, scores, _ = planted
+    rows = np.r_[0:3, 400:403, 800:802]  # 8 respondents spread over the three profiles
+    small = type(scores)(
+        **{
+            **scores.__dict__,
+            "codes": scores.codes[rows],
+            "theme_scores": scores.theme_scores[rows],
+        }
+    )
+    # bootstrap resamples of 8 respondents often hold fewer than 3 distinct points: no warning
+    typology = build_typology(small, k=3, n_bootstrap=10, seed=2)
+    assert typology.k == 3 and len(typology.stability_ari) == 10
+    same = type(scores)(
+        **{**small.__dict__, "theme_scores": np.repeat(small.theme_scores[:2], 4, axis=0)}
+    )
+    with pytest.raises(ValueError, match="combinaisons distinctes"):
+        build_typology(same, k=3, n_bootstrap=0)

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import polars as pl
+from markupsafe import escape
 
 from barometre.publish.positioning import LINKS_FILE, positions, private_token
 from barometre.publish.report import positioning_reports
@@ -54,9 +55,9 @@ def test_reports_are_private_files_without_rank_or_other_names(ey_results, tmp_p
         assert row["code"] not in row["fichier"]
         html = (out / row["fichier"]).read_text(encoding="utf-8")
         own = names[row["code"]]
-        assert f"Rapport de positionnement : {own}" in html
-        others = [n for c, n in names.items() if c != row["code"] and n != own and len(n) > 4]
-        assert not [n for n in others if re.search(rf"\b{re.escape(n)}\b", html)]
+        assert f"Rapport de positionnement : {escape(own)}" in html
+        others = [n for c, n in names.items() if c != row["code"] and n not in own and len(n) > 4]
+        assert not [n for n in others if re.search(rf"\b{re.escape(str(escape(n)))}\b", html)]
         assert not re.search(r"\b(\d+e|\d+ème|premier|dernier) sur \d+", html)
         assert "Recommandation" in html or "niveau le plus élevé" in html
         assert "Vous vous situez dans" in html

@@ -105,3 +105,11 @@ def test_bad_design_inputs_are_french_errors():
     )
     with pytest.raises(DesignError, match="un seul répondant"):
         lonely.stratum_factors()
+
+
+def test_category_with_zero_population_but_respondents_is_an_error():
+    df, base = _medium()
+    tot = dict(totals("frame_totals.csv")["kd_size"])
+    tot["epci_CU"] = 0.0
+    with pytest.raises(CalibrationError, match="effectif dans la base de sondage est nul"):
+        calibrate(base, [Margin("kd_size", df["kd_size"].to_numpy(), tot)])

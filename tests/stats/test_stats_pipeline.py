@@ -175,6 +175,28 @@ def test_bad_inputs_are_french_errors_naming_line_and_field(responses, frame):
     )
     with pytest.raises(StatsError, match=r"Ligne 2, champ « site » : code « peut-être » inconnu"):
         analyse(bad, q, frame)
+    bad_multi = responses.with_columns(
+        pl.when(pl.int_range(pl.len()) == 1)
+        .then(pl.lit("web fax"))
+        .otherwise(pl.col("canaux"))
+        .alias("canaux"),
+        pl.when(pl.int_range(pl.len()) == 1)
+        .then(pl.lit("oui"))
+        .otherwise(pl.col("site"))
+        .alias("site"),
+    )
+    with pytest.raises(StatsError, match=r"Ligne 3, champ « canaux » : code « web fax » inconnu"):
+        analyse(bad_multi, q, frame)
+    bad_number = responses.with_columns(
+        pl.when(pl.int_range(pl.len()) == 4)
+        .then(pl.lit("douze"))
+        .otherwise(pl.col("agents"))
+        .alias("agents")
+    )
+    with pytest.raises(
+        StatsError, match=r"Ligne 6, champ « agents » : « douze » n'est pas un nombre"
+    ):
+        analyse(bad_number, q, frame)
     dup = pl.concat([responses, responses.head(1)])
     with pytest.raises(StatsError, match="plusieurs réponses"):
         analyse(dup, q, frame)
@@ -295,20 +317,91 @@ def test_command_on_an_edition_folder_uses_its_margins_and_attributes(tmp_path, 
     assert {"margin_kind_detail*size_class", "margin_region_group"} <= set(weights.columns)
 
 
-def test_bootstrap_variance_option_is_close_to_linearisation(responses, frame, result):
+def test_bootstrap_variance_option_is_close_to_linearisation(responses, frame):
     q = loads_questionnaire(QUESTIONNAIRE, "test.yaml")
+    lin = analyse(responses, q, frame, AnalysisOptions(breakdowns=("kind_detail",), min_cell=10))
     boot = analyse(
         responses,
         q,
         frame,
         AnalysisOptions(breakdowns=("kind_detail",), variance="bootstrap", replicates=300, seed=3),
     )
-    assert boot.diagnostics["variance"] == {"method": "bootstrap", "replicates": 300}
+    variance = boot.diagnostics["variance"]
+    assert variance["method"] == "bootstrap" and variance["replicates"] == 300
+    assert variance["failed_replicates"] < 30
     keys = ["indicator", "kind", "option", "domain", "domain_value"]
-    both = result.table.join(boot.table, on=keys, suffix="_b").filter(
+    both = lin.table.join(boot.table, on=keys, suffix="_b").filter(
         pl.col("domain") == "ensemble", pl.col("se") > 0, pl.col("kind") != "median"
     )
     assert both.height > 10
     assert (both["estimate"] == both["estimate_b"]).all()
     ratio = (both["se_b"] / both["se"]).to_numpy()
     assert 0.8 < np.median(ratio) < 1.2
+
+
+def test_strata_with_fpc_poststrat_and_bounds(responses, frame):
+    q = loads_questionnaire(QUESTIONNAIRE, "test.yaml")
+    none = analyse(responses, q, frame, AnalysisOptions(strata="kind_detail", method="none"))
+    pop = frame.filter(pl.col("kind").is_in(["commune", "epci"]))
+    sample = responses.join(frame.select("code", "kind_detail"), on="code")
+    expected = sample.join(pop.group_by("kind_detail").len("N"), on="kind_detail").join(
+        sample.group_by("kind_detail").len("n"), on="kind_detail"
+    )
+    w = dict(zip(none.weights["code"], none.weights["weight"], strict=True))
+    for code, big_n, n in expected.select("code", "N", "n").iter_rows():
+        assert w[code] == pytest.approx(big_n / n)
+    represented = pop.filter(pl.col("kind_detail").is_in(sample["kind_detail"].unique().implode()))
+    assert none.weights["weight"].sum() == pytest.approx(represented.height)
+    missing = set(pop["kind_detail"].unique().to_list()) - set(sample["kind_detail"].to_list())
+    assert missing and all(
+        any(f"Strate « {m} » sans répondant" in w for w in none.diagnostics["warnings"])
+        for m in missing
+    )
+    post = analyse(
+        responses,
+        q,
+        frame,
+        AnalysisOptions(margins=("kind_detail*size_class",), method="poststrat"),
+    )
+    assert post.diagnostics["calibration"]["iterations"] == 1
+    assert post.weights["weight"].sum() == pytest.approx(pop.height)
+    with pytest.raises(StatsError, match="infaisables"):
+        analyse(responses, q, frame, AnalysisOptions(method="logit", bounds=(0.9, 1.1)))
+
+
+def test_command_reads_xlsx_responses(tmp_path, responses):
+    from openpyxl import Workbook
+
+    (tmp_path / "q.yaml").write_text(QUESTIONNAIRE, encoding="utf-8")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(responses.columns)
+    for row in responses.head(300).iter_rows():
+        sheet.append(list(row))
+    book.save(tmp_path / "reponses.xlsx")
+    out = tmp_path / "res.csv"
+    res = CliRunner().invoke(
+        command, [str(tmp_path / "reponses.xlsx"), "-q", str(tmp_path / "q.yaml"), "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert "300 répondants" in res.output
+    assert pl.read_csv(out).filter(indicator="site", option="oui")["n_unweighted"][0] == 300
+
+
+def test_evolution_table_between_two_independent_editions(responses, frame, result):
+    from barometre.stats.evolution import evolution_table
+
+    q = loads_questionnaire(QUESTIONNAIRE, "test.yaml")
+    later = responses.with_columns(
+        site=pl.when(pl.col("site") == "non").then(pl.lit("oui")).otherwise(pl.col("site"))
+    )
+    after = analyse(later, q, frame, AnalysisOptions(breakdowns=("kind_detail",)))
+    evo = evolution_table(result.table, after.table)
+    row = evo.filter(indicator="site", option="oui", domain="ensemble")
+    assert row["difference"][0] > 0.2 and row["significant"][0]
+    b = result.table.filter(indicator="site", option="oui", domain="ensemble")
+    a = after.table.filter(indicator="site", option="oui", domain="ensemble")
+    assert row["se"][0] == pytest.approx((b["se"][0] ** 2 + a["se"][0] ** 2) ** 0.5)
+    assert not evo["difference"].is_nan().any()
+    suppressed = result.table.filter(pl.col("suppressed")).height
+    assert evo.filter(pl.col("difference").is_null()).height >= suppressed

@@ -158,7 +158,7 @@ def test_korn_graubard_matches_svyciprop_beta_and_wilson_is_sane(dataset, method
     k = np.array([names.index(i) for i in ref["indicator"].to_list()])
     est, se, n, dfree = res.estimate[0, k], res.se[0, k], res.n_unweighted[0, k], res.df[0, k]
     inner = (est > 0) & (est < 1)
-    lo, hi = proportion_ci(est, se, n, dfree, method="korn-graubard")
+    lo, hi = proportion_ci(est, se, n, dfree, method="korn-graubard", n_design=design.n)
     np.testing.assert_allclose(lo[inner], ref["kg_low"].to_numpy()[inner], atol=1e-6)
     np.testing.assert_allclose(hi[inner], ref["kg_high"].to_numpy()[inner], atol=1e-6)
     wl, wh = proportion_ci(est, se, n, dfree, method="wilson")

@@ -17,6 +17,7 @@ from barometre.collection.models import Campaign, Edition, Invitation, Target, W
 from barometre.collection.operator.access import require
 from barometre.collection.operator.forms import (
     CampaignForm,
+    ClosingDateForm,
     EditionForm,
     TargetFilterForm,
     WaveDatesForm,
@@ -100,16 +101,27 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     return render(request, "collection/operator/campaign_form.html", {"form": form})
 
 
+def _theme_choices(campaign: Campaign) -> list[tuple[str, str]]:
+    """(id, label) of the questionnaire's themes."""
+    return [(t.id, t.label) for t in campaign.edition.questionnaire.themes]
+
+
 @require("view")
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A campaign: status, dates, waves, actions."""
     campaign = get_object_or_404(Campaign.objects.select_related("edition"), pk=pk)
+    themes = _theme_choices(campaign)
     wave_forms = [
         (
             wave,
             WaveDatesForm(
-                initial={"opens_at": wave.opens_at, "closes_at": wave.closes_at},
+                initial={
+                    "themes": wave.themes,
+                    "opens_at": wave.opens_at,
+                    "closes_at": wave.closes_at,
+                },
                 prefix=f"w{wave.pk}",
+                themes=themes,
             ),
         )
         for wave in campaign.waves.all()
@@ -121,6 +133,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "campaign": campaign,
             "wave_forms": wave_forms,
+            "closing_form": ClosingDateForm(initial={"closes_at": campaign.closes_at}),
             "target_count": targets.count(),
             "invited_count": targets.filter(invitation__isnull=False).count(),
             "section": "campaign",
@@ -142,15 +155,31 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, "Campagne clôturée : tous les liens ont expiré.")
         elif action == "vague":
             wave = get_object_or_404(Wave, pk=request.POST.get("wave"), campaign=campaign)
-            form = WaveDatesForm(request.POST, prefix=f"w{wave.pk}")
+            form = WaveDatesForm(
+                request.POST, prefix=f"w{wave.pk}", themes=_theme_choices(campaign)
+            )
             if not form.is_valid():
-                messages.error(request, "Dates de vague invalides.")
+                problems = " ".join(e for errors in form.errors.values() for e in errors)
+                messages.error(request, f"Vague « {wave.label} » non modifiée : {problems}")
             else:
+                wave.themes = form.cleaned_data["themes"]
                 wave.opens_at = form.cleaned_data["opens_at"]
                 wave.closes_at = form.cleaned_data["closes_at"]
-                wave.save(update_fields=["opens_at", "closes_at"])
-                audit("wave_dates", actor=request.user, obj=wave)
-                messages.success(request, f"Dates de la vague « {wave.label} » enregistrées.")
+                wave.save(update_fields=["themes", "opens_at", "closes_at"])
+                audit("wave_changed", actor=request.user, obj=wave, themes=wave.themes)
+                messages.success(request, f"Vague « {wave.label} » enregistrée.")
+        elif action == "cloture":
+            form = ClosingDateForm(request.POST)
+            if not form.is_valid():
+                problems = " ".join(e for errors in form.errors.values() for e in errors)
+                messages.error(request, f"Date de clôture non modifiée : {problems}")
+            else:
+                campaign_actions.set_closing_date(
+                    campaign, form.cleaned_data["closes_at"], actor=request.user
+                )
+                messages.success(
+                    request, "Date de clôture enregistrée : les liens expireront alors."
+                )
         else:
             messages.error(request, "Action inconnue.")
     except campaign_actions.CampaignStateError as exc:

@@ -57,10 +57,36 @@ class CampaignForm(forms.ModelForm):
 
 
 class WaveDatesForm(forms.Form):
-    """Dates of one wave."""
+    """Themes and dates of one wave."""
 
+    themes = forms.MultipleChoiceField(
+        label="Thèmes de la vague", required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
     opens_at = forms.DateTimeField(label="Ouverture", required=False, widget=DATETIME_INPUT)
     closes_at = forms.DateTimeField(label="Clôture", required=False, widget=DATETIME_INPUT)
+
+    def __init__(self, *args, themes: list[tuple[str, str]] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].choices = list(themes)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "La clôture doit suivre l'ouverture.")
+        return data
+
+
+class ClosingDateForm(forms.Form):
+    """New closing date of a campaign (links expire then)."""
+
+    closes_at = forms.DateTimeField(label="Nouvelle date de clôture", widget=DATETIME_INPUT)
+
+    def clean_closes_at(self):
+        value = self.cleaned_data["closes_at"]
+        if value <= timezone.now():
+            raise forms.ValidationError("La date de clôture doit être dans le futur.")
+        return value
 
 
 class TargetFilterForm(forms.Form):

@@ -49,6 +49,7 @@ def save_changes(
     expected_version: int,
     base: Mapping[str, str] | None,
     updated_by: str = "répondant",
+    snapshot: tuple[int, Mapping[str, str]] | None = None,
 ) -> int:
     """Save the values the person changed; return the new version of the response.
 
@@ -57,6 +58,8 @@ def save_changes(
     value) raises `EditConflict` and nothing is written; edits of other questions merge. The
     version is read with the answers and checked again by `save_answers` (retried if it moved in
     between). Without a base, the client's `expected_version` must still be current.
+    `snapshot` (version, answers) read earlier in the request saves the first re-read: the answers
+    were read after the version, so a write in between only makes `save_answers` retry.
     """
     changes = changed_values(values, base)
     if not changes:
@@ -67,12 +70,18 @@ def save_changes(
         except StaleVersion as exc:
             raise EditConflict(list(changes), {}, exc.current_version) from exc
     for _ in range(MAX_RETRIES):
-        version = Response.objects.filter(pk=response.pk).values_list("version", flat=True).get()
-        current = dict(
-            Answer.objects.filter(
-                response_id=response.pk, question_id__in=list(changes)
-            ).values_list("question_id", "value")
-        )
+        if snapshot is not None:
+            version, current = snapshot[0], dict(snapshot[1])
+            snapshot = None
+        else:
+            version = (
+                Response.objects.filter(pk=response.pk).values_list("version", flat=True).get()
+            )
+            current = dict(
+                Answer.objects.filter(
+                    response_id=response.pk, question_id__in=list(changes)
+                ).values_list("question_id", "value")
+            )
         clashing = [
             qid
             for qid, value in changes.items()

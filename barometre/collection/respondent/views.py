@@ -214,7 +214,12 @@ def theme_page(
     parsed = parse_page(questionnaire, theme, posted, stored, context["theme_ids"], covered)
     try:
         new_version = save_changes(
-            response, parsed.values, version, base, updated_by=contributor_label(request)
+            response,
+            parsed.values,
+            version,
+            base,
+            updated_by=contributor_label(request),
+            snapshot=(response.version, context["answers"]),
         )
     except EditConflict as conflict:
         current = response.answer_dict()
@@ -294,7 +299,12 @@ def autosave(
     )
     try:
         new_version = save_changes(
-            response, parsed.values, version, base, updated_by=contributor_label(request)
+            response,
+            parsed.values,
+            version,
+            base,
+            updated_by=contributor_label(request),
+            snapshot=(response.version, context["answers"]),
         )
     except EditConflict as conflict:
         return JsonResponse(

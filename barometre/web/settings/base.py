@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "barometre.collection",
     "barometre.web",
+    "barometre.web.initiatives_review",
 ]
 if BAROMETRE_THEME == "dsfr":
     INSTALLED_APPS += ["widget_tweaks", "dsfr"]
@@ -88,9 +89,9 @@ def database_settings(url: str | None) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
-    else:
-        config["CONN_MAX_AGE"] = int(os.environ.get("BAROMETRE_CONN_MAX_AGE", "60"))
-        config["CONN_HEALTH_CHECKS"] = True
+    # Persistent connections (per worker thread): no reconnection nor PRAGMAs on every request.
+    config["CONN_MAX_AGE"] = int(os.environ.get("BAROMETRE_CONN_MAX_AGE", "600"))
+    config["CONN_HEALTH_CHECKS"] = True
     return config
 
 

@@ -147,3 +147,26 @@ def test_each_theme_loads_only_its_own_assets(link, site_theme):
     else:
         assert "neutral.css" in html
         assert "dsfr" not in html.lower()
+
+
+@pytest.mark.django_db
+def test_save_changes_with_an_outdated_snapshot_rereads_then_merges_or_refuses(link):
+    from barometre.collection.models import Response
+    from barometre.collection.respondent.editing import EditConflict, save_changes
+    from barometre.collection.services import response_for, save_answers
+
+    response = response_for(link.invitation)
+    save_answers(Response.objects.get(pk=response.pk), {"agents_nombre": "10"}, 0)
+    # the snapshot predates that write: saving another question merges on a re-read
+    version = save_changes(
+        response, {"commentaire": "ok"}, 0, {"commentaire": ""}, snapshot=(0, {})
+    )
+    assert version == 2
+    # saving the question written meanwhile, from a base that never saw it, is refused
+    with pytest.raises(EditConflict) as caught:
+        save_changes(response, {"agents_nombre": "20"}, 0, {"agents_nombre": ""}, snapshot=(0, {}))
+    assert caught.value.questions == ["agents_nombre"]
+    assert Response.objects.get(pk=response.pk).answer_dict() == {
+        "agents_nombre": "10",
+        "commentaire": "ok",
+    }

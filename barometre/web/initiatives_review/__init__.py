@@ -1,0 +1,1 @@
+"""Web review queue of the initiatives classifier: list, correct, retrain (operators only)."""

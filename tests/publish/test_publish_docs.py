@@ -1,0 +1,45 @@
+"""`barometre report` and every one of its options are described in docs/publish.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from barometre.cli import main
+from barometre.cli.report_cmd import command
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "publish.md"
+
+
+def test_every_option_is_documented() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    assert "barometre report" in text
+    missing = [
+        flag
+        for param in command.params
+        if isinstance(param, click.Option)
+        for flag in param.opts
+        if f"`{flag}" not in text and f", {flag}" not in text
+    ]
+    assert not missing, f"non documentés : {missing}"
+
+
+def test_help_is_in_french_and_registered() -> None:
+    result = CliRunner().invoke(main, ["report", "--help"])
+    assert result.exit_code == 0
+    assert "Rapport de chiffres clés" in result.output
+    assert "--positionnement" in result.output
+
+
+def test_bad_edition_fails_in_french_without_writing(tmp_path: Path) -> None:
+    edition = tmp_path / "edition"
+    edition.mkdir()
+    (edition / "edition.yaml").write_text("title: sans identifiant\n", encoding="utf-8")
+    out = tmp_path / "rapport"
+    result = CliRunner().invoke(main, ["report", str(edition), "--out", str(out)])
+    assert result.exit_code != 0
+    assert "Erreur" in result.output and "edition.yaml" in result.output
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".rapport")]
