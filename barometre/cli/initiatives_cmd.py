@@ -16,7 +16,7 @@ from barometre.initiatives.classifier import (
 )
 from barometre.initiatives.corpus import example_corpus, import_corpus, write_corpus
 from barometre.initiatives.folder import InitiativesFolder
-from barometre.initiatives.report import folder_report
+from barometre.initiatives.report import folder_report, join_attributes
 from barometre.initiatives.review import (
     ReviewError,
     apply_corrections,
@@ -289,6 +289,12 @@ def correct_command(identifiant: str, domaine: str, dossier: Path, auteur: str |
     help="Bornes des classes de population, ex. 2000,10000,50000 (défaut : classes DGCL).",
 )
 @click.option(
+    "--fichier-attributs",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="CSV d'attributs (colonne code + attributs, ex. frame_attributes.csv de l'édition).",
+)
+@click.option(
     "--workspace",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
@@ -299,6 +305,7 @@ def report_command(
     sortie: Path | None,
     attributs: tuple[str, ...],
     classes: tuple[str, ...],
+    fichier_attributs: Path | None,
     workspace: Path | None,
 ) -> None:
     """Analyser le corpus : parts des domaines (IC 95 %), intensité par taille, lien avec la population."""
@@ -308,7 +315,10 @@ def report_command(
     try:
         spec = parse_class_option(classes)
         register = load_register(workspace)
-        report = folder_report(folder, register, attributs, register.with_strata(spec))
+        entities = register.with_strata(spec)
+        if fichier_attributs is not None:
+            entities = join_attributes(entities, fichier_attributs)
+        report = folder_report(folder, register, attributs, entities)
     except (ValueError, ClassifierError) as exc:
         _fail(str(exc))
     assert report is not None

@@ -21,12 +21,16 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 if TYPE_CHECKING:  # pragma: no cover
     from barometre.questionnaire import Questionnaire
+
+
+WAVES_CACHE_SECONDS = 10
 
 
 def hash_token(raw: str) -> str:
@@ -115,10 +119,19 @@ class Campaign(models.Model):
             self.closes_at is None or self.closes_at > timezone.now()
         )
 
+    def cached_waves(self) -> list[Wave]:
+        """The campaign's waves, cached per process for a few seconds (read on every autosave)."""
+        key = f"barometre:campaign-waves:{self.pk}"
+        waves = cache.get(key)
+        if waves is None:
+            waves = list(self.waves.all())
+            cache.set(key, waves, WAVES_CACHE_SECONDS)
+        return waves
+
     def open_theme_ids(self, at: datetime | None = None) -> list[str] | None:
         """Theme ids a respondent may answer now; None means every theme (campaign without waves)."""
         at = at or timezone.now()
-        waves = list(self.waves.all())
+        waves = self.cached_waves()
         if not waves:
             return None
         themes: list[str] = []
@@ -152,6 +165,11 @@ class Wave(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, and forget the campaign's cached waves."""
+        super().save(*args, **kwargs)
+        cache.delete(f"barometre:campaign-waves:{self.campaign_id}")
 
     def is_open(self, at: datetime | None = None) -> bool:
         """True when `at` (default now) lies between the wave's dates (open bounds when unset)."""

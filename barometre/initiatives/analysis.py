@@ -22,6 +22,7 @@ from barometre.stats.domains import Breakdown, domain_means
 from barometre.stats.intervals import mean_ci, proportion_ci
 
 OVERALL = "ensemble"
+MIN_COLLECTIVITES = 10
 
 
 def _per_collectivite(
@@ -215,10 +216,18 @@ def attribute_association(
     Intensity: Spearman with initiatives per 1,000 inhabitants, and a Poisson model with
     log10(population) and the attribute. Priorities: domain shares by tercile of the attribute.
     """
-    frame = _per_collectivite(classified, entities, []).filter(
+    if attribute not in entities.columns:
+        raise ValueError(f"attribut « {attribute} » absent du registre et des attributs importés")
+    numeric = entities.with_columns(pl.col(attribute).cast(pl.Float64, strict=False))
+    frame = _per_collectivite(classified, numeric, []).filter(
         (pl.col("population") > 0) & pl.col(attribute).is_not_null()
     )
-    value = frame.get_column(attribute).cast(pl.Float64).to_numpy()
+    if frame.height < MIN_COLLECTIVITES:
+        raise ValueError(
+            f"attribut « {attribute} » : valeur numérique connue pour {frame.height} collectivités "
+            f"du corpus seulement (au moins {MIN_COLLECTIVITES} nécessaires)"
+        )
+    value = frame.get_column(attribute).to_numpy()
     count = frame.get_column("initiatives").to_numpy().astype(float)
     pop = frame.get_column("population").to_numpy().astype(float)
     rho, p = _spearman(value, 1000 * count / pop)
@@ -233,7 +242,7 @@ def attribute_association(
     )
     shares = domain_shares(
         classified.join(terciles, on="code", how="inner"),
-        entities.join(terciles, on="code", how="inner"),
+        numeric.join(terciles, on="code", how="inner"),
         by="tercile",
         taxonomy=taxonomy,
     )

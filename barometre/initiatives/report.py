@@ -20,6 +20,8 @@ from barometre.initiatives.review import apply_corrections, classify_corpus, rea
 from barometre.initiatives.taxonomy import Taxonomy, default_taxonomy
 from barometre.register import Register, load_register
 
+FRAME_ATTRIBUTES_FILE = "frame_attributes.csv"  # docs/contracts.md, edition folder
+
 
 def _pct(value: float) -> str:
     """French percentage with one decimal: 25,3 %."""
@@ -200,8 +202,35 @@ def folder_report(
     return build_report(classified, entities, taxonomy, attributes, classifier)
 
 
+def join_attributes(entities: pl.DataFrame, path: Path | str) -> pl.DataFrame:
+    """Entities joined with an attribute CSV (`code` + attributes); register columns win."""
+    try:
+        attributes = pl.read_csv(path, schema_overrides={"code": pl.String})
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise ValueError(f"{Path(path).name} : fichier d'attributs illisible ({exc})") from exc
+    if "code" not in attributes.columns:
+        raise ValueError(f"{Path(path).name}, ligne 1 : colonne « code » absente")
+    clash = [c for c in attributes.columns if c in entities.columns and c != "code"]
+    return entities.join(attributes.drop(clash), on="code", how="left")
+
+
+def edition_entities(edition_folder: Path | str, register: Register) -> pl.DataFrame:
+    """Register entities with strata, joined with the edition's `frame_attributes.csv` if any."""
+    entities = register.with_strata()
+    path = Path(edition_folder) / FRAME_ATTRIBUTES_FILE
+    return join_attributes(entities, path) if path.exists() else entities
+
+
 def edition_report(
     edition_folder: Path | str, register: Register | None = None, attributes: Sequence[str] = ()
 ) -> InitiativesReport | None:
-    """The initiatives report of an edition folder (None when the edition has no corpus)."""
-    return folder_report(InitiativesFolder.of_edition(edition_folder), register, attributes)
+    """The initiatives report of an edition folder (None when the edition has no corpus).
+
+    Attributes may come from the register's workspace or the edition's `frame_attributes.csv`.
+    """
+    folder = InitiativesFolder.of_edition(edition_folder)
+    if not folder.has_corpus():
+        return None
+    register = register or load_register()
+    entities = edition_entities(edition_folder, register)
+    return folder_report(folder, register, attributes, entities)

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 HERE = Path(__file__).resolve().parent
-DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_blocker"}
+DB_FIXTURES = {"db", "transactional_db", "live_server"}
 
 
 def pytest_configure(config: pytest.Config) -> None:

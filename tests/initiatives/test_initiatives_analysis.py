@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 
 from barometre.initiatives.analysis import (
     attribute_association,
@@ -11,7 +12,9 @@ from barometre.initiatives.analysis import (
     intensity,
     population_association,
 )
-from barometre.initiatives.report import build_report
+from barometre.initiatives.corpus import write_corpus
+from barometre.initiatives.folder import InitiativesFolder
+from barometre.initiatives.report import build_report, edition_report
 
 
 def test_shares_sum_to_one_in_every_size_class(classified, entities, taxonomy):
@@ -75,3 +78,20 @@ def test_report_key_figures_are_french_and_complete(classified, entities, taxono
     assert "," in figures["Part « Culture et patrimoine »"]
     written = report.write(tmp_path)
     assert {p.name for p in written} >= {"parts_domaines.csv", "initiatives.md"}
+
+
+def test_edition_report_uses_the_edition_corpus_and_frame_attributes(tmp_path, corpus, register):
+    assert edition_report(tmp_path, register) is None
+    write_corpus(corpus, InitiativesFolder.of_edition(tmp_path).corpus_file)
+    codes = corpus.get_column("code").unique().sort()
+    rng = np.random.default_rng(11)
+    pl.DataFrame({"code": codes, "age_median": rng.normal(42, 6, codes.len()).round(1)}).write_csv(
+        tmp_path / "frame_attributes.csv"
+    )
+    report = edition_report(tmp_path, register, attributes=["age_median"])
+    assert report is not None and report.initiatives == corpus.height
+    labels = [label for label, _ in report.key_figures()]
+    assert any("age_median" in label for label in labels)
+    assert "modele_age_median" in report.tables()
+    with pytest.raises(ValueError, match=r"attribut\(s\) absent\(s\) du registre : inconnu"):
+        edition_report(tmp_path, register, attributes=["inconnu"])

@@ -110,6 +110,27 @@ def test_import_classify_review_correct_report(tmp_path) -> None:
     }
     assert "1 correction" in (out_dir / "initiatives.md").read_text(encoding="utf-8")
 
+    codes = corpus.get_column("code").unique().sort()
+    attributes = tmp_path / "frame_attributes.csv"
+    pl.DataFrame({"code": codes, "age_median": [40 + i % 7 for i in range(codes.len())]}).write_csv(
+        attributes
+    )
+    result = run(
+        "report",
+        "--dossier",
+        str(folder),
+        "--fichier-attributs",
+        str(attributes),
+        "--attribut",
+        "age_median",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Lien « age_median » / initiatives pour 1 000 hab." in result.output
+    result = run("report", "--dossier", str(folder), "--attribut", "age_median")
+    assert (
+        result.exit_code == 1 and "attribut(s) absent(s) du registre : age_median" in result.output
+    )
+
 
 def test_train_reports_cross_validation_and_saves_the_model(tmp_path) -> None:
     folder = tmp_path / "initiatives"

@@ -191,6 +191,7 @@ def test_correction_is_stored_then_used_by_retraining_which_reports_scores(editi
     assert f"— {escape(target['title'])}</legend>" not in page  # no longer proposed
     assert "1 classée(s) par un analyste" in page
     assert "Dernières corrections" in page and "<td>analyst-ini</td>" in page
+    assert re.search(r"<td>\d{1,2} [a-zéû]+ 20\d\d à \d\d:\d\d</td>", page)
     assert AuditLog.objects.filter(action="initiatives_correction").count() == 1
 
     done = analyst.post(reverse("initiatives_review:retrain", args=[SLUG]), follow=True)
@@ -230,3 +231,22 @@ def test_review_queue_in_chromium_passes_axe_and_stores_a_decision(
     assert_accessible(page, f"{site_theme}-initiatives-02-enregistre")
     page.goto(live_server.url + reverse("initiatives_review:index"))
     assert_accessible(page, f"{site_theme}-initiatives-03-editions")
+
+
+def test_unreadable_corpus_and_impossible_retraining_are_explained(editions, operator):
+    analyst = operator("analyst")
+    editions.taxonomy_file.write_text(
+        "domains:\n  - {id: communication, label: Communication}\n"
+        "  - {id: education, label: Éducation}\n",
+        encoding="utf-8",
+    )
+    retrain = reverse("initiatives_review:retrain", args=[SLUG])
+    page = analyst.post(retrain, follow=True).content.decode()
+    assert "Réentraînement impossible : trop peu d&#x27;exemples étiquetés" in page
+    assert not editions.model_file.exists()
+    text = editions.corpus_file.read_text(encoding="utf-8")
+    editions.corpus_file.write_text(text.replace("29019", "99999"), encoding="utf-8")
+    response = analyst.get(queue_url())
+    page = response.content.decode()
+    assert response.status_code == 422 and "Dossier des initiatives illisible" in page
+    assert "ligne 2, champ « code »" in page

@@ -25,9 +25,14 @@ ENSEMBLE = "ensemble:ensemble"
 
 
 @lru_cache(maxsize=8)
+def _source(name: str) -> str:
+    """Text of a dashboard template."""
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
 def _template(name: str) -> Template:
-    """A dashboard template, compiled by the project's engine (extends the themed base)."""
-    return Engine.get_default().from_string((TEMPLATES / name).read_text(encoding="utf-8"))
+    """A dashboard template compiled by the current engine (it extends the themed base)."""
+    return Engine.get_default().from_string(_source(name))
 
 
 def _render(request: HttpRequest, name: str, context: dict, status: int = 200) -> HttpResponse:
@@ -111,7 +116,7 @@ def theme(request: HttpRequest, slug: str, theme_id: str) -> HttpResponse:
         {
             "slug": slug,
             "meta": results.meta,
-            "theme": found[0],
+            "qtheme": found[0],
             "themes": results.questionnaire.themes,
             "blocks": blocks,
             "populations": _populations(results),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -67,7 +68,12 @@ class ReviewState:
         label = self.taxonomy.label_of
         latest = self.corrections.tail(size).reverse()
         return [
-            {**row, "title": titles.get(row["id"], row["id"]), "label": label(row["domaine"])}
+            {
+                **row,
+                "title": titles.get(row["id"], row["id"]),
+                "label": label(row["domaine"]),
+                "when": _moment(row["corrige_le"]),
+            }
             for row in latest.iter_rows(named=True)
         ]
 
@@ -107,6 +113,14 @@ def model_summary(classifier: DomainClassifier) -> dict[str, object]:
         "macro_f1": None if scores is None else number(scores.macro_f1, 3),
         "folds": None if scores is None else count(scores.folds),
     }
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    """A stored ISO 8601 timestamp as a datetime (None when missing or unreadable)."""
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _stamp(path: Path) -> tuple[int, int]:
