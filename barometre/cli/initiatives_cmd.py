@@ -212,6 +212,8 @@ def classify_command(entree: Path, sortie: Path, dossier: Path, modele: Path | N
     out.write_csv(tmp)
     tmp.replace(sortie)
     click.echo(f"{out.height} textes classés ({model.origin}) : {sortie}")
+    if model.scores is not None:
+        click.echo(f"Qualité du modèle, {model.scores.summary()}")
 
 
 @command.command(name="review")

@@ -106,11 +106,24 @@ def select_entities(
 
 
 def parse_codes(text: str, frame: pl.DataFrame) -> tuple[list[str], list[str]]:
-    """Register codes from a pasted or uploaded list (INSEE codes or SIREN); and French errors."""
-    tokens = [t for t in re.split(r"[\s,;]+", text) if t]
+    """Register codes from a pasted or uploaded list (INSEE codes or SIREN); and French errors.
+
+    Codes are separated by line breaks, spaces, commas or semicolons; a header word (`code`,
+    `siren`, `insee`) is skipped. Errors name the line of the unknown code.
+    """
     header = {"code", "siren", "code_insee", "insee"}
-    tokens = [t for t in tokens if t.lower() not in header]
-    keys = pl.DataFrame({"key": pl.Series(tokens, dtype=pl.String)}).with_row_index("position")
+    pairs = [
+        (number, token)
+        for number, line in enumerate(text.splitlines(), start=1)
+        for token in re.split(r"[\s,;]+", line)
+        if token and token.lower() not in header
+    ]
+    keys = pl.DataFrame(
+        {
+            "line": pl.Series([n for n, _ in pairs], dtype=pl.Int64),
+            "key": pl.Series([t for _, t in pairs], dtype=pl.String),
+        }
+    ).with_row_index("position")
     by_code = frame.select(pl.col("code").alias("key"), pl.col("code").alias("found"))
     by_siren = frame.filter(pl.col("siren").is_not_null()).select(
         pl.col("siren").alias("key"), pl.col("code").alias("found_siren")
@@ -123,8 +136,8 @@ def parse_codes(text: str, frame: pl.DataFrame) -> tuple[list[str], list[str]]:
     )
     unknown = resolved.filter(pl.col("code").is_null())
     errors = [
-        f"élément {position + 1} : code « {key} » absent du registre"
-        for position, key in unknown.select("position", "key").iter_rows()
+        f"ligne {line} : code « {key} » absent du registre"
+        for line, key in unknown.select("line", "key").iter_rows()
     ]
     codes = resolved.get_column("code").drop_nulls().unique(maintain_order=True).to_list()
     return codes, errors

@@ -376,7 +376,7 @@ def maturity_page(results: ReportResults, theme: Theme, sink: ChartSink) -> dict
     summary = tables.get("typology_summary")
     if shares is not None and summary is not None:
         rows = shares.filter(pl.col("breakdown") == "ensemble")
-        name_col = "name" if "name" in rows.columns else rows.columns[2]
+        name_col = "profile_name" if "profile_name" in rows.columns else "profile"
         rows = rows.with_columns(
             label=pl.col(name_col).cast(pl.String),
             imprecise=pl.col("n") < 30,
@@ -397,7 +397,16 @@ def maturity_page(results: ReportResults, theme: Theme, sink: ChartSink) -> dict
                     )
                 )
             )
-        page["profiles"] = summary.to_dicts()
+        page["profiles"] = [
+            {
+                "Profil": r.get("profile"),
+                "Nom": r.get("profile_name"),
+                "Répondants": r.get("n"),
+                "Indice global du centre": r.get("overall_centroid"),
+                "Écart stratégie − opérationnel": r.get("strategy_gap"),
+            }
+            for r in summary.to_dicts()
+        ]
     scale = tables.get("levels_scale")
     page["scale"] = [] if scale is None else scale.to_dicts()
     return page

@@ -30,6 +30,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.postgres_rerun)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached waves and rate-limit counters never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 QUESTIONNAIRE_YAML = """\
 id: test-collecte
 title: Baromètre de test

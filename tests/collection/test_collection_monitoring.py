@@ -56,7 +56,7 @@ def test_codes_list_accepts_siren_and_reports_unknown():
     epci = frame.filter(pl.col("kind") == "epci").row(0, named=True)
     codes, errors = parse_codes(f"code\n29019\n{epci['code']}\n00000;29019", frame)
     assert codes == ["29019", epci["code"]]
-    assert errors == ["élément 3 : code « 00000 » absent du registre"]
+    assert errors == ["ligne 4 : code « 00000 » absent du registre"]
 
 
 def _respond(campaign, code, answers, submit):

@@ -132,3 +132,15 @@ def test_concurrent_saves_with_the_same_version_let_exactly_one_win(campaign, ma
     assert sorted(outcomes) == ["saved"] + ["stale"] * 5
     stored = Response.objects.get(pk=response.pk)
     assert stored.version == 1 and Answer.objects.filter(response=stored).count() == 1
+
+
+def test_wave_changes_reach_open_themes_through_the_cache(edition):
+    from barometre.collection.campaigns import create_campaign
+    from barometre.collection.models import Wave
+
+    campaign = create_campaign(edition, "Vagues")
+    assert campaign.open_theme_ids() == ["inclusion", "strategie"]
+    wave = Wave.objects.get(campaign=campaign, code="vague2")
+    wave.opens_at = timezone.now() + timedelta(days=2)
+    wave.save()
+    assert Campaign.objects.get(pk=campaign.pk).open_theme_ids() == ["inclusion"]
