@@ -6,6 +6,10 @@ import importlib
 
 import click
 
+from barometre.cli.click_french import install as install_french_click
+
+install_french_click()
+
 # subcommand name -> module under barometre.cli holding a click object called `command`
 SUBCOMMANDS: dict[str, str] = {
     "register": "register_cmd",
@@ -44,7 +48,11 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="barometre", message="barometre %(version)s")
+@click.version_option(
+    package_name="barometre",
+    message="barometre %(version)s",
+    help="Afficher la version et quitter.",
+)
 def main() -> None:
     """barometre : baromètres de maturité numérique des collectivités et services publics.
 
