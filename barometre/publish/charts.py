@@ -31,7 +31,7 @@ def _config(chart: alt.Chart, theme: Theme) -> alt.Chart:
         chart.configure(font=theme.chart_font, background="white")
         .configure_view(stroke=None)
         .configure_axis(
-            labelColor=theme.text, titleColor=theme.text, labelFontSize=11, labelLimit=260
+            labelColor=theme.text, titleColor=theme.text, labelFontSize=11, labelLimit=340
         )
         .configure_title(color=theme.text, fontSize=13, anchor="start")
     )
@@ -94,14 +94,26 @@ def bar_chart(
 
 
 def mean_chart(
-    name: str, title: str, rows: pl.DataFrame, theme: Theme, alt_text: str, axis_title: str
+    name: str,
+    title: str,
+    rows: pl.DataFrame,
+    theme: Theme,
+    alt_text: str,
+    axis_title: str,
+    domain: tuple[float, float] | None = None,
 ) -> Chart:
     """Points with 95 % CI whiskers for means (scores 0–100, numbers), one row per label."""
     data = rows.select("label", "estimate", "ci_low", "ci_high")
     base = alt.Chart(alt.Data(values=data.to_dicts()))
     y = alt.Y("label:N", sort=data["label"].to_list(), title=None)
     points = base.mark_point(filled=True, size=70, color=theme.primary).encode(
-        y=y, x=alt.X("estimate:Q", title=axis_title, axis=alt.Axis(format=",.0f"))
+        y=y,
+        x=alt.X(
+            "estimate:Q",
+            title=axis_title,
+            axis=alt.Axis(format=",.0f"),
+            scale=alt.Scale(domain=list(domain)) if domain else alt.Undefined,
+        ),
     )
     whiskers = base.mark_rule(color=theme.primary, strokeWidth=2).encode(
         y=y, x="ci_low:Q", x2="ci_high:Q"

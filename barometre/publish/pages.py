@@ -305,7 +305,13 @@ def maturity_page(results: ReportResults, theme: Theme, sink: ChartSink) -> dict
         page["charts"].append(
             sink(
                 mean_chart(
-                    "maturite-scores", title, drawable, theme, _alt(title, drawable, False), "score"
+                    "maturite-scores",
+                    title,
+                    drawable,
+                    theme,
+                    _alt(title, drawable, False),
+                    "score (0 à 100)",
+                    domain=(0, 100),
                 )
             )
         )

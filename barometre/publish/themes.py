@@ -29,7 +29,7 @@ THEMES = {
         text="#1e1e1e",
         background="#f4f6f8",
         accent="#8a4b00",
-        font="system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif",
+        font="'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif",
         chart_font="DejaVu Sans, Arial, sans-serif",
     ),
     "dsfr": Theme(
