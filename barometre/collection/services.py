@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from barometre.collection.models import (
@@ -115,6 +115,59 @@ def _bump(
     raise ResponseLocked("La réponse a déjà été transmise.")
 
 
+def _bump_for_answers(connection, response_id: int, expected_version: int, now) -> int:
+    """`_bump` for a save of answers, in one plain statement (the hot path of every autosave).
+
+    `UPDATE … WHERE version = expected AND status <> complete` is atomic on both back ends: a
+    concurrent writer of the same row waits for the lock, then sees the new version and updates
+    nothing. A draft becomes partial.
+    """
+    table = Response._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET version = version + 1, updated_at = %s, "
+            f"status = CASE WHEN status = %s THEN %s ELSE status END "
+            f"WHERE id = %s AND version = %s AND status <> %s",
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                Response.Status.DRAFT,
+                Response.Status.PARTIAL,
+                response_id,
+                expected_version,
+                Response.Status.COMPLETE,
+            ],
+        )
+        if cursor.rowcount == 1:
+            return expected_version + 1
+        cursor.execute(f"SELECT version FROM {table} WHERE id = %s", [response_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Response.DoesNotExist(response_id)
+    if row[0] != expected_version:
+        raise StaleVersion(row[0])
+    raise ResponseLocked("La réponse a déjà été transmise.")
+
+
+def _upsert_answers(
+    connection, response_id: int, values: Mapping[str, str], now, updated_by: str
+) -> None:
+    """Insert or update answers in one `INSERT … ON CONFLICT DO UPDATE` (SQLite and PostgreSQL)."""
+    table = Answer._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(values))
+    params: list[object] = []
+    for qid, value in values.items():
+        params += [response_id, qid, value, stamp, updated_by]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (response_id, question_id, value, updated_at, updated_by) "
+            f"VALUES {rows} ON CONFLICT (response_id, question_id) DO UPDATE SET "
+            f"value = EXCLUDED.value, updated_at = EXCLUDED.updated_at, "
+            f"updated_by = EXCLUDED.updated_by",
+            params,
+        )
+
+
 def save_answers(
     response: Response,
     answers: Mapping[str, object],
@@ -128,38 +181,19 @@ def save_answers(
     when the response was submitted. A draft response becomes `partial`.
     """
     now = timezone.now()
-    with transaction.atomic(using=router.db_for_write(Response)):
-        new_version = _bump(
-            response,
-            expected_version,
-            updated_at=now,
-            status=Case(
-                When(status=Response.Status.DRAFT, then=Value(Response.Status.PARTIAL)),
-                default=F("status"),
-            ),
-        )
+    db = router.db_for_write(Response)
+    connection = connections[db]
+    with transaction.atomic(using=db):
+        new_version = _bump_for_answers(connection, response.pk, expected_version, now)
         values = {qid: _normalise(v) for qid, v in answers.items()}
         cleared = [qid for qid, v in values.items() if v is None]
         if cleared:
-            Answer.objects.filter(response_id=response.pk, question_id__in=cleared).delete()
-        kept = [
-            Answer(
-                response_id=response.pk,
-                question_id=qid,
-                value=v,
-                updated_at=now,
-                updated_by=updated_by,
-            )
-            for qid, v in values.items()
-            if v is not None
-        ]
+            Answer.objects.using(db).filter(
+                response_id=response.pk, question_id__in=cleared
+            ).delete()
+        kept = {qid: v for qid, v in values.items() if v is not None}
         if kept:
-            Answer.objects.bulk_create(
-                kept,
-                update_conflicts=True,
-                unique_fields=["response", "question_id"],
-                update_fields=["value", "updated_at", "updated_by"],
-            )
+            _upsert_answers(connection, response.pk, kept, now, updated_by)
     response.version = new_version
     response.updated_at = now
     if response.status == Response.Status.DRAFT:

@@ -51,6 +51,15 @@ def _secret(folder: Path, given: str | None) -> str:
     return value
 
 
+def _check_positioning(results: ReportResults) -> None:
+    """Positioning reports need maturity scores (French error otherwise)."""
+    if "scores" not in results.maturity:
+        raise ValueError(
+            "Rapports de positionnement impossibles : le questionnaire n'a pas de questions de "
+            "maturité (ou la maturité n'a pas pu être calculée)."
+        )
+
+
 def positioning_reports(
     results: ReportResults,
     out_dir: str | Path,
@@ -60,11 +69,7 @@ def positioning_reports(
 ) -> tuple[Path, int]:
     """Write every respondent's private positioning report; returns the folder and the count."""
     out = Path(out_dir)
-    if "scores" not in results.maturity:
-        raise ValueError(
-            "Rapports de positionnement impossibles : le questionnaire n'a pas de questions de "
-            "maturité (ou la maturité n'a pas pu être calculée)."
-        )
+    _check_positioning(results)
     table = positions(
         results.maturity["scores"],
         results.respondents,
@@ -105,6 +110,8 @@ def build_report(
     chosen = get_theme(theme)
     before = compute_results(previous) if previous else None
     results = compute_results(edition_dir, previous=before)
+    if positioning_dir is not None:
+        _check_positioning(results)  # refuse before writing anything
     target = Path(out_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))

@@ -43,3 +43,30 @@ def test_bad_edition_fails_in_french_without_writing(tmp_path: Path) -> None:
     assert "Erreur" in result.output and "edition.yaml" in result.output
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".rapport")]
+
+
+def test_report_command_writes_site_and_says_where(editions, tmp_path: Path) -> None:
+    edition = editions["nouvelle-caledonie-services-publics"]
+    refused = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(edition),
+            "--out",
+            str(tmp_path / "x"),
+            "--positionnement",
+            str(tmp_path / "p"),
+        ],
+    )
+    assert refused.exit_code != 0 and "questions de maturité" in refused.output
+    assert not (tmp_path / "x").exists() and not (tmp_path / "p").exists()
+    out = tmp_path / "rapport"
+    result = CliRunner().invoke(
+        main, ["report", str(edition), "--out", str(out), "--theme", "dsfr"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Rapport écrit dans {out}" in result.output
+    assert "datapackage.json" in result.output
+    assert "#000091" in (out / "index.html").read_text(encoding="utf-8")
+    assert (out / "resultats" / "estimates.csv").exists()
+    assert not (out / "resultats" / "respondents.csv").exists()  # nothing individual is public

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from barometre.collection.models import Invitation, Response
+from barometre.collection.models import Campaign, Invitation, Response
 from barometre.collection.respondent.access import (
+    SESSION_KEY,
     bind_session,
     contributor_label,
     invalid_link,
@@ -29,6 +30,11 @@ from barometre.collection.respondent.answering import (
     missing_answers,
     parse_page,
     relevant_question_ids,
+)
+from barometre.collection.respondent.autosaving import (
+    autosave_state,
+    state_questionnaire,
+    stored_answers,
 )
 from barometre.collection.respondent.editing import (
     EditConflict,
@@ -278,25 +284,68 @@ def theme_page(
 
 
 @require_POST
+def autosave(request: HttpRequest, theme_id: str) -> HttpResponse:
+    """Save changed fields posted by the page script (fetch or sendBeacon); JSON with the version.
+
+    The common case (an active invitation whose response exists) reads everything in two plain
+    queries; anything else (lost session, revoked link, first access) takes the general path.
+    """
+    pk = request.session.get(SESSION_KEY)
+    state = autosave_state(pk) if pk is not None else None
+    if state is None or state.response_id is None:
+        return _autosave_general(request, theme_id)
+    questionnaire = state_questionnaire(state)
+    answers = stored_answers(state.response_id)
+    campaign = Campaign(pk=state.campaign_id)
+    response = Response(
+        pk=state.response_id,
+        campaign_id=state.campaign_id,
+        invitation_id=state.invitation_id,
+        version=state.version,
+        status=state.status,
+    )
+    themes = page_themes(questionnaire, campaign, answers)
+    result = _autosave(request, questionnaire, themes, answers, response, theme_id)
+    result["Cache-Control"] = "no-store"
+    return result
+
+
 @respondent_view
-def autosave(
+def _autosave_general(
     request: HttpRequest, invitation: Invitation, response: Response, theme_id: str
 ) -> HttpResponse:
-    """Save changed fields posted by the page script (fetch or sendBeacon); JSON with the version."""
+    """Autosave through the full respondent context (session checks, response creation)."""
     context = _context(invitation, response)
-    theme = _find_theme(context, theme_id)
-    if not context["editable"] or theme is None:
+    return _autosave(
+        request,
+        context["questionnaire"],
+        context["themes"],
+        context["answers"],
+        response,
+        theme_id,
+    )
+
+
+def _autosave(
+    request: HttpRequest,
+    questionnaire: Questionnaire,
+    themes: list[Theme],
+    answers: dict[str, str],
+    response: Response,
+    theme_id: str,
+) -> HttpResponse:
+    """Validate the posted fields against the questionnaire and store them (version-checked)."""
+    theme = next((t for t in themes if t.id == theme_id), None)
+    if response.status == Response.Status.COMPLETE or theme is None:
         return JsonResponse({"status": "locked", "message": LOCKED_MESSAGE}, status=423)
-    questionnaire: Questionnaire = context["questionnaire"]
     posted, covered = _posted(request, theme)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         return JsonResponse({"status": "error", "message": "Version manquante."}, status=400)
     base = parse_base(request.POST.get("base"))
-    parsed = parse_page(
-        questionnaire, theme, posted, context["answers"], context["theme_ids"], covered
-    )
+    theme_ids = [t.id for t in themes]
+    parsed = parse_page(questionnaire, theme, posted, answers, theme_ids, covered)
     try:
         new_version = save_changes(
             response,
@@ -304,7 +353,7 @@ def autosave(
             version,
             base,
             updated_by=contributor_label(request),
-            snapshot=(response.version, context["answers"]),
+            snapshot=(response.version, answers),
         )
     except EditConflict as conflict:
         return JsonResponse(
@@ -322,7 +371,7 @@ def autosave(
         )
     except ResponseLocked:
         return JsonResponse({"status": "locked", "message": LOCKED_MESSAGE}, status=423)
-    current = {**context["answers"], **{k: v for k, v in parsed.values.items() if v}}
+    current = {**answers, **{k: v for k, v in parsed.values.items() if v}}
     for qid, value in parsed.values.items():
         if not value:
             current.pop(qid, None)

@@ -47,7 +47,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "barometre.collection.ratelimit.TokenRateLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "barometre.collection.respondent.sessions.RespondentSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,0 +1,87 @@
+"""Lean reads of the autosave path: one SQL query for the session's invitation and response."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from django.db import connections, router
+from django.utils import timezone
+
+from barometre.collection.models import Answer, Campaign, Edition, Invitation, Response, Target
+from barometre.collection.respondent.questionnaires import edition_questionnaire
+from barometre.questionnaire.model import Questionnaire
+
+_QUESTIONNAIRES: dict[Hashable, Questionnaire] = {}
+_QUESTIONNAIRES_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class AutosaveState:
+    """What an autosave needs about the session's active invitation and its response."""
+
+    invitation_id: int
+    response_id: int | None
+    version: int
+    status: str
+    campaign_id: int
+    edition_key: tuple
+
+
+def _state_sql() -> str:
+    """The single query reading an active invitation with its campaign, edition and response."""
+    inv, tgt = Invitation._meta.db_table, Target._meta.db_table
+    cmp, edi, rsp = Campaign._meta.db_table, Edition._meta.db_table, Response._meta.db_table
+    return (
+        f"SELECT i.id, r.id, r.version, r.status, c.id, e.id, e.slug, e.created_at "
+        f"FROM {inv} i JOIN {tgt} t ON t.id = i.target_id "
+        f"JOIN {cmp} c ON c.id = t.campaign_id JOIN {edi} e ON e.id = c.edition_id "
+        f"LEFT JOIN {rsp} r ON r.invitation_id = i.id "
+        f"WHERE i.id = %s AND i.revoked_at IS NULL AND c.status = %s "
+        f"AND (i.expires_at IS NULL OR i.expires_at > %s)"
+    )
+
+
+def autosave_state(invitation_id: int) -> AutosaveState | None:
+    """The state of an active invitation (same rule as `Invitation.objects.active()`), or None."""
+    connection = connections[router.db_for_read(Invitation)]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(), [int(invitation_id), Campaign.Status.OPEN, now])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return AutosaveState(
+        invitation_id=row[0],
+        response_id=row[1],
+        version=row[2] or 0,
+        status=row[3] or "",
+        campaign_id=row[4],
+        edition_key=(connection.alias, row[5], row[6], str(row[7])),
+    )
+
+
+def state_questionnaire(state: AutosaveState) -> Questionnaire:
+    """The edition's questionnaire, parsed once per process (an edition's YAML never changes)."""
+    key = state.edition_key
+    questionnaire = _QUESTIONNAIRES.get(key)
+    if questionnaire is None:
+        edition = Edition.objects.using(key[0]).only("questionnaire_yaml").get(pk=key[1])
+        questionnaire = edition_questionnaire(edition)
+        with _QUESTIONNAIRES_LOCK:
+            if len(_QUESTIONNAIRES) > 64:
+                _QUESTIONNAIRES.clear()
+            _QUESTIONNAIRES[key] = questionnaire
+    return questionnaire
+
+
+def stored_answers(response_id: int) -> dict[str, str]:
+    """The saved answers of a response as {question_id: value} (one plain query)."""
+    connection = connections[router.db_for_read(Answer)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT question_id, value FROM {Answer._meta.db_table} WHERE response_id = %s",
+            [response_id],
+        )
+        return dict(cursor.fetchall())
