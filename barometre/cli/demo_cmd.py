@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -17,12 +18,17 @@ from barometre.edition.files import (
     write_edition,
 )
 from barometre.edition.simulate import demo_metadata, simulate_edition, template_frame
+from barometre.initiatives.corpus import example_corpus, write_corpus
+from barometre.initiatives.folder import InitiativesFolder
+from barometre.maturity.model import MaturityModel
 from barometre.questionnaire.templates_catalogue import list_templates, load_template, template_text
 from barometre.register import load_register
 
 DEFAULT_FOLDER = "barometre-demo"
 DEFAULT_TEMPLATE = "dinum-collectivites-numerique-2024"
 DEFAULT_SEED = 2024
+REPORT_FOLDER = "rapport"
+POSITIONING_FOLDER = "positionnement"
 
 
 def _count(value: int) -> str:
@@ -57,12 +63,27 @@ def _count(value: int) -> str:
     default=None,
     help="Nombre de collectivités répondantes (défaut : celui du modèle, 3 000 pour la DINUM).",
 )
-def command(dossier: Path, template: str, seed: int, size: int | None) -> None:
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help=f"Écrire aussi le rapport en PDF ({REPORT_FOLDER}/rapport.pdf).",
+)
+@click.option(
+    "--sans-rapport",
+    "without_report",
+    is_flag=True,
+    help="N'écrire que l'édition (et son corpus d'initiatives), sans rapport ni données ouvertes.",
+)
+def command(
+    dossier: Path, template: str, seed: int, size: int | None, pdf: bool, without_report: bool
+) -> None:
     """Construit une édition de démonstration complète dans DOSSIER (défaut : ./barometre-demo).
 
     Répondants tirés dans le registre officiel avec un biais réaliste (grandes collectivités et
     membres d'un OPSN sur-représentés), réponses simulées cohérentes avec le questionnaire et
-    proches des chiffres publiés par le baromètre source.
+    proches des chiffres publiés par le baromètre source ; corpus d'exemple d'initiatives
+    numériques ; puis rapport complet (site, données ouvertes, rapports de positionnement) dans
+    DOSSIER/rapport, sauf avec --sans-rapport.
     """
     # 1. The template and the figures its seed barometer published.
     questionnaire = load_template(template)
@@ -121,4 +142,47 @@ def command(dossier: Path, template: str, seed: int, size: int | None) -> None:
         f"{_count(simulated.frame_attributes.height)} entités du registre "
         f"({_count(int(simulated.frame_attributes.filter(pl.col('opsn') == 1).height))} membres)"
     )
+    # 6. The shipped example corpus of initiatives, validated against the register.
+    corpus = write_corpus(
+        example_corpus(register), InitiativesFolder.of_edition(folder).corpus_file
+    )
+    click.echo(
+        f"  initiatives/{corpus.name} : corpus d'exemple d'initiatives numériques publiées "
+        "par des collectivités"
+    )
     click.echo("La même graine (--seed) redonne exactement les mêmes fichiers.")
+    if not without_report:
+        _report(folder, pdf, bool(MaturityModel.from_questionnaire(questionnaire).items))
+
+
+def _report(folder: Path, pdf: bool, maturity: bool) -> None:
+    """Build the full report of the demo edition and say where everything is."""
+    from barometre.publish.report import build_report
+
+    click.echo("Construction du rapport (analyse pondérée, maturité, site, données ouvertes)…")
+    start = time.perf_counter()
+    output = build_report(
+        folder,
+        folder / REPORT_FOLDER,
+        pdf=pdf,
+        positioning_dir=folder / POSITIONING_FOLDER if maturity else None,
+    )
+    elapsed = time.perf_counter() - start
+    click.echo(f"Rapport écrit en {elapsed:.0f} s :".replace(".", ","))
+    click.echo(f"  site : {output.site / 'index.html'} ({len(output.pages)} pages)")
+    if output.pdf is not None:
+        click.echo(f"  PDF : {output.pdf}")
+    click.echo(f"  données ouvertes : {output.open_data}")
+    if output.initiatives is not None:
+        click.echo(f"  initiatives numériques : {output.site / 'initiatives.html'}")
+    if output.positioning is not None:
+        click.echo(
+            f"  rapports de positionnement (privés, à ne pas publier) : "
+            f"{_count(output.positioning_count)} dans {output.positioning}, "
+            f"liens dans {output.positioning / 'liens.csv'}"
+        )
+    else:
+        click.echo(
+            "  rapports de positionnement : aucun (le questionnaire n'a pas de questions de maturité)"
+        )
+    click.echo(f"Ouvrir le rapport : {output.site / 'index.html'}")

@@ -77,6 +77,43 @@ def prepare(folder: Path, public_url: str) -> tuple[str, str, str]:
     return OPERATOR, password, f"{link} ({target.name}, {target.code})"
 
 
+def server_argv(server: str, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """Command line of the production WSGI server (granian or gunicorn) from this virtualenv."""
+    exe = shutil.which(server, path=str(Path(sys.executable).parent)) or server
+    if server == "granian":
+        return [
+            exe,
+            "--interface",
+            "wsgi",
+            "barometre.web.wsgi:application",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--no-ws",
+            "--log-level",
+            "warning",
+        ]
+    return [
+        exe,
+        "barometre.web.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+    ]
+
+
 @click.command(name="serve")
 @click.option(
     "--dossier",
@@ -99,7 +136,23 @@ def prepare(folder: Path, public_url: str) -> tuple[str, str, str]:
     default=2,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Processus gunicorn.",
+    help="Processus du serveur web.",
+)
+@click.option(
+    "--fils",
+    "threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Fils d'exécution par processus.",
+)
+@click.option(
+    "--serveur",
+    "server",
+    type=click.Choice(["granian", "gunicorn"]),
+    default="granian",
+    show_default=True,
+    help="Serveur WSGI de production (granian est le plus rapide au banc de charge).",
 )
 @click.option(
     "--sans-serveur",
@@ -108,9 +161,16 @@ def prepare(folder: Path, public_url: str) -> tuple[str, str, str]:
     help="Prépare la base, affiche les accès, puis s'arrête sans démarrer le serveur.",
 )
 def command(
-    dossier: Path, db: Path | None, host: str, port: int, workers: int, no_server: bool
+    dossier: Path,
+    db: Path | None,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    server: str,
+    no_server: bool,
 ) -> None:
-    """Démarre l'application de collecte (gunicorn) sur l'édition de démonstration.
+    """Démarre l'application de collecte (granian ou gunicorn) sur l'édition de démonstration.
 
     Crée la base et ses tables au besoin, charge l'édition (questionnaire, cibles, réponses) dans
     une campagne ouverte, crée le compte opérateur « admin » avec un mot de passe aléatoire
@@ -130,24 +190,10 @@ def command(
     click.echo("")
     if no_server:
         return
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    click.echo(f"Serveur gunicorn ({workers} processus) sur {public_url} — Ctrl+C pour arrêter.")
-    sys.stdout.flush()
-    os.execvpe(
-        gunicorn,
-        [
-            gunicorn,
-            "barometre.web.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        os.environ,
+    argv = server_argv(server, host, port, workers, threads)
+    click.echo(
+        f"Serveur {server} ({workers} processus de {threads} fils) sur {public_url} "
+        "— Ctrl+C pour arrêter."
     )
+    sys.stdout.flush()
+    os.execvpe(argv[0], argv, os.environ)

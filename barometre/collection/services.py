@@ -168,6 +168,72 @@ def _upsert_answers(
         )
 
 
+def _save_answers_in_one_statement(
+    connection,
+    response_id: int,
+    expected_version: int,
+    values: Mapping[str, str | None],
+    now,
+    updated_by: str,
+) -> int:
+    """PostgreSQL: version check, clearing and upsert of answers in one atomic statement.
+
+    Data-modifying CTEs run once each, in one snapshot: when the version-checked `UPDATE` matches
+    no row, the `DELETE` and the `INSERT … ON CONFLICT DO UPDATE` that hang on it touch nothing.
+    One round trip instead of five (BEGIN, UPDATE, DELETE/INSERT, COMMIT).
+    """
+    response_table, answer_table = Response._meta.db_table, Answer._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    params: list[object] = [
+        stamp,
+        Response.Status.DRAFT,
+        Response.Status.PARTIAL,
+        response_id,
+        expected_version,
+        Response.Status.COMPLETE,
+    ]
+    parts = [
+        f"WITH bumped AS (UPDATE {response_table} SET version = version + 1, updated_at = %s, "
+        f"status = CASE WHEN status = %s THEN %s ELSE status END "
+        f"WHERE id = %s AND version = %s AND status <> %s RETURNING id, version)"
+    ]
+    cleared = [qid for qid, v in values.items() if v is None]
+    if cleared:
+        marks = ", ".join(["%s"] * len(cleared))
+        parts.append(
+            f"cleared AS (DELETE FROM {answer_table} WHERE response_id IN "
+            f"(SELECT id FROM bumped) AND question_id IN ({marks}))"
+        )
+        params += cleared
+    kept = {qid: v for qid, v in values.items() if v is not None}
+    if kept:
+        rows = ", ".join(["(%s, %s)"] * len(kept))
+        parts.append(
+            f"upserted AS (INSERT INTO {answer_table} "
+            f"(response_id, question_id, value, updated_at, updated_by) "
+            f"SELECT bumped.id, v.question_id, v.value, %s, %s "
+            f"FROM bumped CROSS JOIN (VALUES {rows}) AS v (question_id, value) "
+            f"ON CONFLICT (response_id, question_id) DO UPDATE SET value = EXCLUDED.value, "
+            f"updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by)"
+        )
+        params += [stamp, updated_by]
+        for qid, value in kept.items():
+            params += [qid, value]
+    sql = ", ".join(parts) + " SELECT version FROM bumped"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        cursor.execute(f"SELECT version FROM {response_table} WHERE id = %s", [response_id])
+        current = cursor.fetchone()
+    if current is None:
+        raise Response.DoesNotExist(response_id)
+    if current[0] != expected_version:
+        raise StaleVersion(current[0])
+    raise ResponseLocked("La réponse a déjà été transmise.")
+
+
 def save_answers(
     response: Response,
     answers: Mapping[str, object],
@@ -183,6 +249,16 @@ def save_answers(
     now = timezone.now()
     db = router.db_for_write(Response)
     connection = connections[db]
+    if connection.vendor == "postgresql":
+        values = {qid: _normalise(v) for qid, v in answers.items()}
+        new_version = _save_answers_in_one_statement(
+            connection, response.pk, expected_version, values, now, updated_by
+        )
+        response.version = new_version
+        response.updated_at = now
+        if response.status == Response.Status.DRAFT:
+            response.status = Response.Status.PARTIAL
+        return new_version
     with transaction.atomic(using=db):
         new_version = _bump_for_answers(connection, response.pk, expected_version, now)
         values = {qid: _normalise(v) for qid, v in answers.items()}

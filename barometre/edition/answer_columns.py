@@ -17,7 +17,7 @@ def indicator_name(question_id: str, code: str) -> str:
     return f"{question_id}{SEPARATOR}{code}"
 
 
-def _selected(question: Question, code: str) -> pl.Expr:
+def option_selected(question: Question, code: str) -> pl.Expr:
     """1.0 when the respondent chose `code`, 0.0 when they answered otherwise, null when unanswered."""
     answer = pl.col(question.id).cast(pl.String).str.strip_chars()
     if question.type is QuestionType.MULTIPLE_CHOICE:
@@ -40,7 +40,7 @@ def option_indicators(
     """
     wanted = None if question_ids is None else set(question_ids)
     expressions = [
-        _selected(question, code).alias(indicator_name(question.id, code))
+        option_selected(question, code).alias(indicator_name(question.id, code))
         for question in questionnaire.questions
         if question.type.is_choice
         and question.id in responses.columns
@@ -57,7 +57,7 @@ def figure_shares(
     figures = [f for f in figures if f.question in responses.columns]
     hits = responses.select(
         pl.max_horizontal(
-            _selected(questionnaire.question(f.question), code) for code in f.options
+            option_selected(questionnaire.question(f.question), code) for code in f.options
         ).alias(f.id)
         for f in figures
     )

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import polars as pl
 
 from barometre.publish.charts import Chart, bar_chart, mean_chart
+from barometre.publish.correlation_section import correlation_section
 from barometre.publish.numbers import count, number, percent, points
 from barometre.publish.results import ReportResults
 from barometre.publish.themes import Theme
@@ -415,6 +416,7 @@ def maturity_page(results: ReportResults, theme: Theme, sink: ChartSink) -> dict
         ]
     scale = tables.get("levels_scale")
     page["scale"] = [] if scale is None else scale.to_dicts()
+    page["correlations"] = correlation_section(results)
     return page
 
 

@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from barometre.publish.initiatives_page import TABLES_FOLDER, edition_initiatives
 from barometre.publish.opendata import write_package
 from barometre.publish.positioning import PEER_MIN, positions, write_positioning_reports
 from barometre.publish.results import ReportResults, compute_results, save_results
@@ -32,6 +33,7 @@ class ReportOutput:
     pdf: Path | None = None
     positioning: Path | None = None
     positioning_count: int = 0
+    initiatives: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -112,11 +114,14 @@ def build_report(
     results = compute_results(edition_dir, previous=before)
     if positioning_dir is not None:
         _check_positioning(results)  # refuse before writing anything
+    initiatives = edition_initiatives(edition_dir)
     target = Path(out_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        pages = write_site(results, staging, chosen)
+        pages = write_site(results, staging, chosen, initiatives)
+        if initiatives is not None:
+            initiatives.write(staging / TABLES_FOLDER)
         answers = None
         if microdata:
             from barometre.edition.files import read_edition
@@ -141,6 +146,7 @@ def build_report(
         results=target / RESULTS_FOLDER,
         pdf=target / pdf_path.name if pdf_path else None,
         warnings=list(results.diagnostics.get("warnings", [])),
+        initiatives=target / TABLES_FOLDER if initiatives is not None else None,
     )
     if positioning_dir is not None:
         output.positioning, output.positioning_count = positioning_reports(

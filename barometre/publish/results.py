@@ -15,10 +15,15 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from barometre.edition.answer_columns import figure_shares
+from barometre.edition.answer_columns import figure_shares, option_selected
 from barometre.edition.figures import Figure, figures_or_default
 from barometre.edition.files import read_edition
-from barometre.maturity.analysis import MaturityOptions, score_tables, typology_tables
+from barometre.maturity.analysis import (
+    MaturityOptions,
+    correlation_tables,
+    score_tables,
+    typology_tables,
+)
 from barometre.maturity.model import MaturityModel
 from barometre.maturity.sample import sample_from_edition, target_population
 from barometre.questionnaire.model import Questionnaire
@@ -43,6 +48,8 @@ MATURITY_TABLES = (
     "typology_summary",
     "typology_shares",
     "typology_quality",
+    "correlations_themes",
+    "correlations",
 )
 RESULTS_FILE = "resultats.json"
 SIGNIFICANCE = 0.05
@@ -98,8 +105,6 @@ def figure_estimates(
     options: AnalysisOptions,
 ) -> pl.DataFrame:
     """Weighted share of every key figure (options pooled) with its CI, on the analysis design."""
-    from barometre.edition.answer_columns import _selected
-
     figures = [f for f in figures if f.statistic == "share" and f.question in consolidated.columns]
     ordered = analysis.weights.select("code").join(
         consolidated, on="code", how="left", maintain_order="left"
@@ -108,7 +113,7 @@ def figure_estimates(
         return pl.DataFrame()
     hits = ordered.select(
         pl.max_horizontal(
-            _selected(questionnaire.question(f.question), code) for code in f.options
+            option_selected(questionnaire.question(f.question), code) for code in f.options
         ).alias(f.id)
         for f in figures
     ).to_numpy()
@@ -212,6 +217,7 @@ def _maturity(
         tables = dict(scored.tables)
         if sample.answers.height >= 10:
             tables.update(typology_tables(sample, options, scored.scores).tables)
+        tables.update(correlation_tables(sample, options, scored.scores).tables)
     except StatsError as error:
         warnings.append(f"Maturité non calculée : {error}")
         return {}

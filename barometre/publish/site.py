@@ -7,7 +7,9 @@ from pathlib import Path
 
 import jinja2
 
+from barometre.initiatives.report import InitiativesReport
 from barometre.publish.charts import Chart
+from barometre.publish.initiatives_page import initiatives_page
 from barometre.publish.numbers import count, number
 from barometre.publish.pages import (
     key_figure_cards,
@@ -62,12 +64,15 @@ class ChartWriter:
         return {"src": f"{CHARTS_FOLDER}/{path.name}", "title": chart.title, "alt": chart.alt}
 
 
-def report_context(results: ReportResults, theme: Theme, sink) -> dict:
+def report_context(
+    results: ReportResults, theme: Theme, sink, initiatives: InitiativesReport | None = None
+) -> dict:
     """Everything the templates need (also used by the PDF)."""
     meta = results.meta
     diag = results.diagnostics
     themes = theme_pages(results, theme, sink)
     maturity = maturity_page(results, theme, sink)
+    initiatives_model = None if initiatives is None else initiatives_page(initiatives, theme, sink)
     env = environment()
     return {
         "edition_title": meta.get("title") or meta.get("id", "Baromètre"),
@@ -84,22 +89,31 @@ def report_context(results: ReportResults, theme: Theme, sink) -> dict:
         "themes": themes,
         "maturity": maturity,
         "has_maturity": maturity is not None,
+        "initiatives": initiatives_model,
         "has_evolution": results.evolution is not None and results.evolution.height > 0,
         "m": methodology_page(results),
         "prefix": "",
     }
 
 
-def write_site(results: ReportResults, out_dir: str | Path, theme: Theme) -> list[Path]:
-    """Render every page into `out_dir`; returns the HTML pages written."""
+def write_site(
+    results: ReportResults,
+    out_dir: str | Path,
+    theme: Theme,
+    initiatives: InitiativesReport | None = None,
+) -> list[Path]:
+    """Render every page into `out_dir` (with the initiatives page when given); returns them."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     env = environment()
-    context = report_context(results, theme, ChartWriter(out))
+    context = report_context(results, theme, ChartWriter(out), initiatives)
     pages = [("index.html", "index.html", {})]
     pages += [(p["file"], "theme.html", {"page": p}) for p in context["themes"]]
     if context["maturity"] is not None:
         pages.append(("maturite.html", "maturite.html", {"page": context["maturity"]}))
+    if context["initiatives"] is not None:
+        page = context["initiatives"]
+        pages.append((page["file"], "initiatives.html", {"page": page}))
     pages.append(("methodologie.html", "methodologie.html", {}))
     pages.append((PRINT_PAGE, "imprimable.html", {}))
     written = []

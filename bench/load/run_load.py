@@ -60,6 +60,27 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+def database_backends_cpu(env: dict[str, str], admin_url: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends serving the run's database (Linux /proc).
+
+    The server's workers keep their connections (`CONN_MAX_AGE`), so these backends are those of
+    the run; other databases on the same PostgreSQL server are not counted. None for SQLite.
+    """
+    if "DATABASE_URL" not in env:
+        return None
+    import psycopg
+
+    name = env["DATABASE_URL"].rsplit("/", 1)[-1]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
+            ).fetchall()
+        ]
+    return sum(process_tree_cpu(pid) for pid in pids)
+
+
 def warm_up(base: str, count: int) -> None:
     """A few requests so that every worker has loaded its templates before measuring."""
     import urllib.request
@@ -279,12 +300,55 @@ async def drive(
     return latencies, duration, errors
 
 
+def server_command(args: argparse.Namespace, port: int) -> list[str]:
+    """Command line of the production server under test (gunicorn or granian, loopback only)."""
+    bin_dir = Path(sys.executable).parent
+    if args.server == "granian":
+        return [
+            str(bin_dir / "granian"),
+            "--interface",
+            "wsgi",
+            "barometre.web.wsgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--blocking-threads",
+            str(args.threads),
+            "--backlog",
+            "2048",
+            "--no-ws",
+            "--log-level",
+            "warning",
+        ]
+    return [
+        str(bin_dir / "gunicorn"),
+        "barometre.web.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--worker-class",
+        "gthread" if args.threads > 1 else "sync",
+        "--backlog",
+        "2048",
+        "--preload",
+        "--log-level",
+        "warning",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", default="sqlite", help="sqlite, or a PostgreSQL admin URL")
     parser.add_argument("--respondents", type=int, default=200)
     parser.add_argument("--saves", type=int, default=30, help="autosaves per respondent")
     parser.add_argument("--concurrency", type=int, default=32, help="respondents at once")
+    parser.add_argument("--server", choices=("gunicorn", "granian"), default="granian")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds of load at most")
@@ -308,23 +372,7 @@ def main() -> None:
             people = [Respondent(code, token) for code, token in created["links"]]
             port = free_port()
             server = subprocess.Popen(
-                [
-                    str(Path(sys.executable).parent / "gunicorn"),
-                    "barometre.web.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    str(args.workers),
-                    "--threads",
-                    str(args.threads),
-                    "--worker-class",
-                    "gthread" if args.threads > 1 else "sync",
-                    "--backlog",
-                    "2048",
-                    "--preload",
-                    "--log-level",
-                    "warning",
-                ],
+                server_command(args, port),
                 env={**env, "BAROMETRE_TOKEN_FAILURES_LIMIT": "100000"},
                 cwd=ROOT,
                 start_new_session=True,
@@ -346,6 +394,7 @@ def main() -> None:
                 )
                 client_cpu = time.process_time() - client_cpu_before
                 server_cpu = process_tree_cpu(server.pid) - server_cpu_before
+                database_cpu = database_backends_cpu(env, args.db)
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=30)
@@ -375,6 +424,7 @@ def main() -> None:
     requests = lat.size + 3 * len(people)
     report = {
         "db": "sqlite" if args.db == "sqlite" else "postgresql",
+        "server": args.server,
         "workers": args.workers,
         "threads": args.threads,
         "respondents": len(people),
@@ -386,6 +436,10 @@ def main() -> None:
         "p99_ms": round(float(np.percentile(lat, 99)), 1) if lat.size else None,
         "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, requests), 2),
         "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, requests), 2),
+        # PostgreSQL backends of the run (warm-up included); None for SQLite (in the server)
+        "database_cpu_ms_per_request": (
+            None if database_cpu is None else round(1000 * database_cpu / max(1, requests), 2)
+        ),
         "load_average": round(os.getloadavg()[0], 1),
         "submitted": sum(p.submitted for p in people),
         "client_errors": len(errors),

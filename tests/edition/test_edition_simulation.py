@@ -46,7 +46,7 @@ def test_demo_command_is_byte_identical_for_a_seed(tmp_path: Path) -> None:
     outputs = []
     for name, seed in (("a", "3"), ("b", "3"), ("c", "4")):
         result = runner.invoke(
-            main, ["demo", str(tmp_path / name), "--seed", seed, "--size", "500"]
+            main, ["demo", str(tmp_path / name), "--seed", seed, "--size", "500", "--sans-rapport"]
         )
         assert result.exit_code == 0, result.output
         outputs.append(result.output)
@@ -70,6 +70,7 @@ def test_size_larger_than_the_template_frame_takes_everyone(tmp_path: Path) -> N
             "nouvelle-caledonie-services-publics",
             "--size",
             "1000",
+            "--sans-rapport",
         ],
     )
     assert result.exit_code == 0, result.output

@@ -20,7 +20,17 @@ def demo_edition(folder: Path, template: str, size: int, seed: int = 2024) -> Pa
     """A demo edition written by `barometre demo` (real register, simulated answers)."""
     result = CliRunner().invoke(
         main,
-        ["demo", str(folder), "--template", template, "--size", str(size), "--seed", str(seed)],
+        [
+            "demo",
+            str(folder),
+            "--template",
+            template,
+            "--size",
+            str(size),
+            "--seed",
+            str(seed),
+            "--sans-rapport",
+        ],
     )
     assert result.exit_code == 0, result.output
     return folder

@@ -29,7 +29,14 @@ def served_report(dinum_report) -> Iterator[str]:
 
 
 @pytest.mark.parametrize(
-    "page", ["index.html", "theme-inclusion.html", "theme-cybersecurite.html", "methodologie.html"]
+    "page",
+    [
+        "index.html",
+        "theme-inclusion.html",
+        "theme-cybersecurite.html",
+        "methodologie.html",
+        "initiatives.html",
+    ],
 )
 def test_report_pages_are_accessible(
     chromium_browser, assert_accessible, served_report, page

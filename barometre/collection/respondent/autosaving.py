@@ -1,10 +1,10 @@
-"""Lean reads of the autosave path: one SQL query for the session's invitation and response."""
+"""Lean reads of the autosave path: one SQL query for the session's invitation, response, answers."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connections, router
 from django.utils import timezone
@@ -27,31 +27,39 @@ class AutosaveState:
     status: str
     campaign_id: int
     edition_key: tuple
+    answers: dict[str, str] = field(default_factory=dict)
 
 
 def _state_sql() -> str:
-    """The single query reading an active invitation with its campaign, edition and response."""
+    """One query: an active invitation, its campaign, edition, response and answers (a row each)."""
     inv, tgt = Invitation._meta.db_table, Target._meta.db_table
     cmp, edi, rsp = Campaign._meta.db_table, Edition._meta.db_table, Response._meta.db_table
+    ans = Answer._meta.db_table
     return (
-        f"SELECT i.id, r.id, r.version, r.status, c.id, e.id, e.slug, e.created_at "
+        f"SELECT i.id, r.id, r.version, r.status, c.id, e.id, e.slug, e.created_at, "
+        f"a.question_id, a.value "
         f"FROM {inv} i JOIN {tgt} t ON t.id = i.target_id "
         f"JOIN {cmp} c ON c.id = t.campaign_id JOIN {edi} e ON e.id = c.edition_id "
         f"LEFT JOIN {rsp} r ON r.invitation_id = i.id "
+        f"LEFT JOIN {ans} a ON a.response_id = r.id "
         f"WHERE i.id = %s AND i.revoked_at IS NULL AND c.status = %s "
         f"AND (i.expires_at IS NULL OR i.expires_at > %s)"
     )
 
 
 def autosave_state(invitation_id: int) -> AutosaveState | None:
-    """The state of an active invitation (same rule as `Invitation.objects.active()`), or None."""
+    """The state of an active invitation (same rule as `Invitation.objects.active()`), or None.
+
+    Version and answers come from the same statement, hence from one consistent snapshot.
+    """
     connection = connections[router.db_for_read(Invitation)]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(_state_sql(), [int(invitation_id), Campaign.Status.OPEN, now])
-        row = cursor.fetchone()
-    if row is None:
+        rows = cursor.fetchall()
+    if not rows:
         return None
+    row = rows[0]
     return AutosaveState(
         invitation_id=row[0],
         response_id=row[1],
@@ -59,6 +67,7 @@ def autosave_state(invitation_id: int) -> AutosaveState | None:
         status=row[3] or "",
         campaign_id=row[4],
         edition_key=(connection.alias, row[5], row[6], str(row[7])),
+        answers={r[8]: r[9] for r in rows if r[8] is not None},
     )
 
 
@@ -74,14 +83,3 @@ def state_questionnaire(state: AutosaveState) -> Questionnaire:
                 _QUESTIONNAIRES.clear()
             _QUESTIONNAIRES[key] = questionnaire
     return questionnaire
-
-
-def stored_answers(response_id: int) -> dict[str, str]:
-    """The saved answers of a response as {question_id: value} (one plain query)."""
-    connection = connections[router.db_for_read(Answer)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT question_id, value FROM {Answer._meta.db_table} WHERE response_id = %s",
-            [response_id],
-        )
-        return dict(cursor.fetchall())

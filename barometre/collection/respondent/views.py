@@ -34,7 +34,6 @@ from barometre.collection.respondent.answering import (
 from barometre.collection.respondent.autosaving import (
     autosave_state,
     state_questionnaire,
-    stored_answers,
 )
 from barometre.collection.respondent.editing import (
     EditConflict,
@@ -287,15 +286,15 @@ def theme_page(
 def autosave(request: HttpRequest, theme_id: str) -> HttpResponse:
     """Save changed fields posted by the page script (fetch or sendBeacon); JSON with the version.
 
-    The common case (an active invitation whose response exists) reads everything in two plain
-    queries; anything else (lost session, revoked link, first access) takes the general path.
+    The common case (an active invitation whose response exists) reads everything in one plain
+    query; anything else (lost session, revoked link, first access) takes the general path.
     """
     pk = request.session.get(SESSION_KEY)
     state = autosave_state(pk) if pk is not None else None
     if state is None or state.response_id is None:
         return _autosave_general(request, theme_id)
     questionnaire = state_questionnaire(state)
-    answers = stored_answers(state.response_id)
+    answers = state.answers
     campaign = Campaign(pk=state.campaign_id)
     response = Response(
         pk=state.response_id,
