@@ -35,7 +35,7 @@ def _run(*args: str, cwd: Path) -> str:
 
 
 def test_serve_invite_export_round_trip(tmp_path):
-    _run("demo", "demo", "--size", "40", "--seed", "7", cwd=tmp_path)
+    _run("demo", "demo", "--size", "40", "--seed", "7", "--sans-rapport", cwd=tmp_path)
     db = str(tmp_path / "base.sqlite3")
     out = _run(
         "serve", "--sans-serveur", "--db", db, "--dossier", "demo", "--port", "8111", cwd=tmp_path
