@@ -91,7 +91,9 @@ def database_settings(url: str | None) -> dict:
         }
     # Persistent connections (per worker thread): no reconnection nor PRAGMAs on every request.
     config["CONN_MAX_AGE"] = int(os.environ.get("BAROMETRE_CONN_MAX_AGE", "600"))
-    config["CONN_HEALTH_CHECKS"] = True
+    # No health check: it costs a `SELECT 1` round trip on every request; a broken connection
+    # fails one request and is then closed by Django (errors mark it unusable).
+    config["CONN_HEALTH_CHECKS"] = False
     return config
 
 
