@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-TOKEN_IN_PATH = re.compile(r"(/r/)[A-Za-z0-9_\-]{20,}")
+TOKEN_IN_PATH = re.compile(r"(/r/)[A-Za-z0-9_\-]{40,}")
 
 
 def client_key(request: HttpRequest) -> str:

@@ -69,6 +69,8 @@ def test_failed_token_lookups_are_rate_limited_per_client(campaign, make_target)
 def test_tokens_are_redacted_from_request_logs():
     token = secrets.token_urlsafe(32)
     assert token not in redact(f'"GET /r/{token}/ HTTP/1.1" 404 12')
+    ordinary = '"POST /r/questionnaire/participation_citoyenne/autosave/ HTTP/1.1" 200 40'
+    assert redact(ordinary) == ordinary
     record = logging.LogRecord(
         "django.server", logging.INFO, "", 0, '"%s" %s', (f"GET /r/{token}/", 404), None
     )
