@@ -78,7 +78,7 @@
     });
   }
 
-  function save(keepalive) {
+  function save() {
     timer = null;
     if (inFlight || blocked) { if (!blocked) { schedule(); } return; }
     var data = payload();
@@ -88,7 +88,8 @@
     inFlight = true;
     say("Enregistrement…");
     fetch(url, {
-      method: "POST", body: data, credentials: "same-origin", keepalive: keepalive === true,
+      // keepalive: a save still in flight when the tab closes is completed by the browser.
+      method: "POST", body: data, credentials: "same-origin", keepalive: true,
       headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
@@ -125,7 +126,7 @@
 
   function schedule() {
     if (timer) { clearTimeout(timer); }
-    timer = setTimeout(function () { save(false); }, 1000);
+    timer = setTimeout(save, 1000);
   }
 
   function changed(event) {
@@ -154,7 +155,7 @@
     // Hidden tab (switched or closing): save now, with a request that outlives the page.
     if (document.visibilityState === "hidden") {
       if (timer) { clearTimeout(timer); timer = null; }
-      if (inFlight) { flush(); } else { save(true); }
+      if (inFlight) { flush(); } else { save(); }
     }
   });
   window.addEventListener("pagehide", flush);
