@@ -286,6 +286,13 @@ def write_corpus(corpus: pl.DataFrame, path: Path | str) -> Path:
         pl.col("year").alias("annee"),
         pl.col("domain").alias("domaine"),
     )
+    write_csv_atomic(table, path)
+    return path
+
+
+def write_csv_atomic(table: pl.DataFrame, path: Path) -> None:
+    """Write a CSV through a temporary file and a rename (never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
@@ -294,4 +301,3 @@ def write_corpus(corpus: pl.DataFrame, path: Path | str) -> Path:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return path

@@ -7,8 +7,6 @@ an initiative wins. The web review screens call `review_queue`, `record_correcti
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +16,7 @@ from barometre.initiatives.classifier import (
     shipped_classifier,
     train_classifier,
 )
-from barometre.initiatives.corpus import example_corpus
+from barometre.initiatives.corpus import example_corpus, write_csv_atomic
 from barometre.initiatives.taxonomy import Taxonomy, default_taxonomy
 
 CORRECTIONS_SCHEMA = {
@@ -90,19 +88,6 @@ def read_corrections(path: Path | str) -> pl.DataFrame:
     return pl.read_csv(path, schema=CORRECTIONS_SCHEMA)
 
 
-def _write_atomic(table: pl.DataFrame, path: Path) -> None:
-    """Write a CSV through a temporary file and a rename (never half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        table.write_csv(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def record_correction(
     path: Path | str,
     initiative_id: str,
@@ -133,7 +118,7 @@ def record_correction(
         schema=CORRECTIONS_SCHEMA,
     )
     table = pl.concat([read_corrections(path), row])
-    _write_atomic(table, path)
+    write_csv_atomic(table, path)
     return table
 
 
