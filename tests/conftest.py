@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,6 +31,15 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
 DSFR_APPS = ["widget_tweaks", "dsfr"]
+
+
+@pytest.fixture(autouse=True)
+def _forget_remembered_autosave_state() -> Iterator[None]:
+    """Tests roll back or flush the database, so ids and versions come back: forget per test."""
+    yield
+    module = sys.modules.get("barometre.collection.respondent.autosaving")
+    if module is not None:
+        module.forget_state()
 
 
 @pytest.fixture(scope="session")

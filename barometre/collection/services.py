@@ -33,6 +33,26 @@ class ResponseLocked(Exception):
     """The response is submitted (and not reopened): it can no longer be changed."""
 
 
+class GuardFailed(Exception):
+    """A save from remembered state found the response or its invitation no longer as remembered.
+
+    Nothing was written; the caller reads the state afresh and takes the general path.
+    """
+
+
+def _active_invitation_sql(connection, invitation_id: int, now) -> tuple[str, list[object]]:
+    """`AND …` condition: the invitation is active (the rule of `Invitation.objects.active()`)."""
+    inv, tgt, cmp = Invitation._meta.db_table, Target._meta.db_table, Campaign._meta.db_table
+    sql = (
+        f" AND invitation_id = %s AND EXISTS (SELECT 1 FROM {inv} i "
+        f"JOIN {tgt} t ON t.id = i.target_id JOIN {cmp} c ON c.id = t.campaign_id "
+        f"WHERE i.id = %s AND i.revoked_at IS NULL AND c.status = %s "
+        f"AND (i.expires_at IS NULL OR i.expires_at > %s))"
+    )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    return sql, [invitation_id, invitation_id, Campaign.Status.OPEN, stamp]
+
+
 def resolve_token(raw: str | None) -> Invitation | None:
     """The active invitation of a raw link token, or None (unknown, revoked, expired, closed alike)."""
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
@@ -77,7 +97,7 @@ def response_for(invitation: Invitation) -> Response:
         return Response.objects.get(invitation=invitation)
 
 
-def _normalise(value: object) -> str | None:
+def normalise_answer(value: object) -> str | None:
     """Text stored for one answer value; None means "clear this answer"."""
     if value is None:
         return None
@@ -115,19 +135,27 @@ def _bump(
     raise ResponseLocked("La réponse a déjà été transmise.")
 
 
-def _bump_for_answers(connection, response_id: int, expected_version: int, now) -> int:
+def _bump_for_answers(
+    connection, response_id: int, expected_version: int, now, active_invitation: int | None = None
+) -> int:
     """`_bump` for a save of answers, in one plain statement (the hot path of every autosave).
 
     `UPDATE … WHERE version = expected AND status <> complete` is atomic on both back ends: a
     concurrent writer of the same row waits for the lock, then sees the new version and updates
-    nothing. A draft becomes partial.
+    nothing. A draft becomes partial. With `active_invitation`, the row must also belong to that
+    invitation and the invitation be active; no row updated then raises `GuardFailed`.
     """
     table = Response._meta.db_table
+    guard, guard_params = (
+        _active_invitation_sql(connection, active_invitation, now)
+        if active_invitation is not None
+        else ("", [])
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET version = version + 1, updated_at = %s, "
             f"status = CASE WHEN status = %s THEN %s ELSE status END "
-            f"WHERE id = %s AND version = %s AND status <> %s",
+            f"WHERE id = %s AND version = %s AND status <> %s{guard}",
             [
                 connection.ops.adapt_datetimefield_value(now),
                 Response.Status.DRAFT,
@@ -135,10 +163,13 @@ def _bump_for_answers(connection, response_id: int, expected_version: int, now) 
                 response_id,
                 expected_version,
                 Response.Status.COMPLETE,
+                *guard_params,
             ],
         )
         if cursor.rowcount == 1:
             return expected_version + 1
+        if active_invitation is not None:
+            raise GuardFailed(response_id)
         cursor.execute(f"SELECT version FROM {table} WHERE id = %s", [response_id])
         row = cursor.fetchone()
     if row is None:
@@ -175,6 +206,7 @@ def _save_answers_in_one_statement(
     values: Mapping[str, str | None],
     now,
     updated_by: str,
+    active_invitation: int | None = None,
 ) -> int:
     """PostgreSQL: version check, clearing and upsert of answers in one atomic statement.
 
@@ -192,10 +224,14 @@ def _save_answers_in_one_statement(
         expected_version,
         Response.Status.COMPLETE,
     ]
+    guard = ""
+    if active_invitation is not None:
+        guard, guard_params = _active_invitation_sql(connection, active_invitation, now)
+        params += guard_params
     parts = [
         f"WITH bumped AS (UPDATE {response_table} SET version = version + 1, updated_at = %s, "
         f"status = CASE WHEN status = %s THEN %s ELSE status END "
-        f"WHERE id = %s AND version = %s AND status <> %s RETURNING id, version)"
+        f"WHERE id = %s AND version = %s AND status <> %s{guard} RETURNING id, version)"
     ]
     cleared = [qid for qid, v in values.items() if v is None]
     if cleared:
@@ -225,6 +261,8 @@ def _save_answers_in_one_statement(
         row = cursor.fetchone()
         if row is not None:
             return row[0]
+        if active_invitation is not None:
+            raise GuardFailed(response_id)
         cursor.execute(f"SELECT version FROM {response_table} WHERE id = %s", [response_id])
         current = cursor.fetchone()
     if current is None:
@@ -239,20 +277,26 @@ def save_answers(
     answers: Mapping[str, object],
     expected_version: int,
     updated_by: str = "répondant",
+    *,
+    active_invitation: int | None = None,
 ) -> int:
     """Store answers atomically if the response is still at `expected_version`; return the new one.
 
     Values: a string (a choice code, a number, free text), a list of codes (stored space-separated)
     or None / "" to clear the answer. Raises `StaleVersion` when the version moved, `ResponseLocked`
     when the response was submitted. A draft response becomes `partial`.
+
+    `active_invitation` (a save from remembered state, see `respondent.autosaving`): the same
+    statement also checks that the response belongs to this invitation and that the invitation is
+    still active; if anything differs nothing is written and `GuardFailed` is raised.
     """
     now = timezone.now()
     db = router.db_for_write(Response)
     connection = connections[db]
     if connection.vendor == "postgresql":
-        values = {qid: _normalise(v) for qid, v in answers.items()}
+        values = {qid: normalise_answer(v) for qid, v in answers.items()}
         new_version = _save_answers_in_one_statement(
-            connection, response.pk, expected_version, values, now, updated_by
+            connection, response.pk, expected_version, values, now, updated_by, active_invitation
         )
         response.version = new_version
         response.updated_at = now
@@ -260,8 +304,10 @@ def save_answers(
             response.status = Response.Status.PARTIAL
         return new_version
     with transaction.atomic(using=db):
-        new_version = _bump_for_answers(connection, response.pk, expected_version, now)
-        values = {qid: _normalise(v) for qid, v in answers.items()}
+        new_version = _bump_for_answers(
+            connection, response.pk, expected_version, now, active_invitation
+        )
+        values = {qid: normalise_answer(v) for qid, v in answers.items()}
         cleared = [qid for qid, v in values.items() if v is None]
         if cleared:
             Answer.objects.using(db).filter(

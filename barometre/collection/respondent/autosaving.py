@@ -1,9 +1,20 @@
-"""Lean reads of the autosave path: one SQL query for the session's invitation, response, answers."""
+"""Lean reads of the autosave path: one SQL query for the session's invitation, response, answers.
+
+Each worker process also remembers, per invitation, the state its last autosave left (version and
+answers). The next autosave of the same person then skips the read: its write is guarded (same
+version, same invitation, invitation still active, checked by the write statement itself) and
+when anything differs (another worker or agent wrote, the link was revoked, the campaign closed)
+nothing is written and the request starts again from a fresh read. Versions only grow and every
+change of answers bumps the version, so an entry at the version found in the database holds
+exactly the stored answers.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-from collections.abc import Hashable
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import connections, router
@@ -15,6 +26,9 @@ from barometre.questionnaire.model import Questionnaire
 
 _QUESTIONNAIRES: dict[Hashable, Questionnaire] = {}
 _QUESTIONNAIRES_LOCK = threading.Lock()
+_REMEMBERED: OrderedDict[tuple[str, int], AutosaveState] = OrderedDict()
+_REMEMBERED_LOCK = threading.Lock()
+REMEMBERED_MAX = 4096
 
 
 @dataclass(frozen=True)
@@ -27,7 +41,7 @@ class AutosaveState:
     status: str
     campaign_id: int
     edition_key: tuple
-    answers: dict[str, str] = field(default_factory=dict)
+    answers: Mapping[str, str] = field(default_factory=dict)
 
 
 def _state_sql() -> str:
@@ -83,3 +97,40 @@ def state_questionnaire(state: AutosaveState) -> Questionnaire:
                 _QUESTIONNAIRES.clear()
             _QUESTIONNAIRES[key] = questionnaire
     return questionnaire
+
+
+def _remember_key(invitation_id: int) -> tuple[str, int]:
+    return (router.db_for_write(Response), int(invitation_id))
+
+
+def remembered_state(invitation_id: int) -> AutosaveState | None:
+    """The state this process's last autosave of the invitation left, if it still has it."""
+    with _REMEMBERED_LOCK:
+        return _REMEMBERED.get(_remember_key(invitation_id))
+
+
+def remember_state(state: AutosaveState, version: int, answers: Mapping[str, str]) -> None:
+    """Remember the state after a save (at most `REMEMBERED_MAX` invitations, oldest first out)."""
+    wrote = version != state.version
+    draft = state.status == Response.Status.DRAFT
+    saved = dataclasses.replace(
+        state,
+        version=version,
+        status=Response.Status.PARTIAL if wrote and draft else state.status,
+        answers=dict(answers),
+    )
+    key = _remember_key(state.invitation_id)
+    with _REMEMBERED_LOCK:
+        _REMEMBERED[key] = saved
+        _REMEMBERED.move_to_end(key)
+        while len(_REMEMBERED) > REMEMBERED_MAX:
+            _REMEMBERED.popitem(last=False)
+
+
+def forget_state(invitation_id: int | None = None) -> None:
+    """Forget the remembered state of one invitation (of all of them when None)."""
+    with _REMEMBERED_LOCK:
+        if invitation_id is None:
+            _REMEMBERED.clear()
+        else:
+            _REMEMBERED.pop(_remember_key(invitation_id), None)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from barometre.collection.models import Answer, Response
-from barometre.collection.services import StaleVersion, save_answers
+from barometre.collection.services import StaleVersion, normalise_answer, save_answers
 
 MAX_RETRIES = 5
 
@@ -50,6 +50,9 @@ def save_changes(
     base: Mapping[str, str] | None,
     updated_by: str = "répondant",
     snapshot: tuple[int, Mapping[str, str]] | None = None,
+    *,
+    active_invitation: int | None = None,
+    on_saved: Callable[[int, dict[str, str]], None] | None = None,
 ) -> int:
     """Save the values the person changed; return the new version of the response.
 
@@ -60,16 +63,25 @@ def save_changes(
     between). Without a base, the client's `expected_version` must still be current.
     `snapshot` (version, answers) read earlier in the request saves the first re-read: the answers
     were read after the version, so a write in between only makes `save_answers` retry.
+    `active_invitation` guards the write (see `save_answers`; `GuardFailed` is not retried here).
+    `on_saved(version, answers)` receives every stored answer after a save made on the snapshot.
     """
     changes = changed_values(values, base)
     if not changes:
         return expected_version
     if base is None:
         try:
-            return save_answers(response, changes, expected_version, updated_by=updated_by)
+            return save_answers(
+                response,
+                changes,
+                expected_version,
+                updated_by=updated_by,
+                active_invitation=active_invitation,
+            )
         except StaleVersion as exc:
             raise EditConflict(list(changes), {}, exc.current_version) from exc
     for _ in range(MAX_RETRIES):
+        whole = snapshot is not None
         if snapshot is not None:
             version, current = snapshot[0], dict(snapshot[1])
             snapshot = None
@@ -91,9 +103,26 @@ def save_changes(
             raise EditConflict(clashing, current, version)
         pending = {qid: v for qid, v in changes.items() if current.get(qid, "") != (v or "")}
         if not pending:
+            if whole and on_saved is not None:
+                on_saved(version, current)
             return version
         try:
-            return save_answers(response, pending, version, updated_by=updated_by)
+            new_version = save_answers(
+                response,
+                pending,
+                version,
+                updated_by=updated_by,
+                active_invitation=active_invitation,
+            )
         except StaleVersion:
             continue
+        if whole and on_saved is not None:
+            for qid, value in pending.items():
+                stored = normalise_answer(value)
+                if stored is None:
+                    current.pop(qid, None)
+                else:
+                    current[qid] = stored
+            on_saved(new_version, current)
+        return new_version
     raise EditConflict(list(changes), {}, expected_version)

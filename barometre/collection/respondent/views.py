@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +33,11 @@ from barometre.collection.respondent.answering import (
     relevant_question_ids,
 )
 from barometre.collection.respondent.autosaving import (
+    AutosaveState,
     autosave_state,
+    forget_state,
+    remember_state,
+    remembered_state,
     state_questionnaire,
 )
 from barometre.collection.respondent.editing import (
@@ -44,6 +49,7 @@ from barometre.collection.respondent.editing import (
 from barometre.collection.respondent.pages import QuestionView, page_themes, stored_as_posted
 from barometre.collection.respondent.questionnaires import edition_questionnaire
 from barometre.collection.services import (
+    GuardFailed,
     ResponseLocked,
     StaleVersion,
     reopen_response,
@@ -286,13 +292,38 @@ def theme_page(
 def autosave(request: HttpRequest, theme_id: str) -> HttpResponse:
     """Save changed fields posted by the page script (fetch or sendBeacon); JSON with the version.
 
-    The common case (an active invitation whose response exists) reads everything in one plain
-    query; anything else (lost session, revoked link, first access) takes the general path.
+    The common case (an active invitation whose response exists) starts from the state this
+    process's previous autosave of the same invitation left, with a guarded write, else from one
+    plain query; anything else (lost session, revoked link, first access) takes the general path.
     """
     pk = request.session.get(SESSION_KEY)
-    state = autosave_state(pk) if pk is not None else None
+    if pk is None:
+        return _autosave_general(request, theme_id)
+    state = remembered_state(pk)
+    if state is not None and _posted_version(request) <= state.version:
+        try:
+            return _autosave_from_state(request, state, theme_id, guarded=True)
+        except GuardFailed:
+            pass
+    forget_state(pk)
+    state = autosave_state(pk)
     if state is None or state.response_id is None:
         return _autosave_general(request, theme_id)
+    return _autosave_from_state(request, state, theme_id, guarded=False)
+
+
+def _posted_version(request: HttpRequest) -> int:
+    """The version the client last saw (-1 when missing or malformed)."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _autosave_from_state(
+    request: HttpRequest, state: AutosaveState, theme_id: str, *, guarded: bool
+) -> HttpResponse:
+    """Autosave from a read (or remembered) state; remember the state the save leaves."""
     questionnaire = state_questionnaire(state)
     answers = state.answers
     campaign = Campaign(pk=state.campaign_id)
@@ -304,7 +335,20 @@ def autosave(request: HttpRequest, theme_id: str) -> HttpResponse:
         status=state.status,
     )
     themes = page_themes(questionnaire, campaign, answers)
-    result = _autosave(request, questionnaire, themes, answers, response, theme_id)
+
+    def on_saved(version: int, stored: dict[str, str]) -> None:
+        remember_state(state, version, stored)
+
+    result = _autosave(
+        request,
+        questionnaire,
+        themes,
+        answers,
+        response,
+        theme_id,
+        active_invitation=state.invitation_id if guarded else None,
+        on_saved=on_saved,
+    )
     result["Cache-Control"] = "no-store"
     return result
 
@@ -332,8 +376,14 @@ def _autosave(
     answers: dict[str, str],
     response: Response,
     theme_id: str,
+    *,
+    active_invitation: int | None = None,
+    on_saved: Callable[[int, dict[str, str]], None] | None = None,
 ) -> HttpResponse:
-    """Validate the posted fields against the questionnaire and store them (version-checked)."""
+    """Validate the posted fields against the questionnaire and store them (version-checked).
+
+    `active_invitation` and `on_saved` go to `save_changes` (guarded write from remembered state).
+    """
     theme = next((t for t in themes if t.id == theme_id), None)
     if response.status == Response.Status.COMPLETE or theme is None:
         return JsonResponse({"status": "locked", "message": LOCKED_MESSAGE}, status=423)
@@ -353,8 +403,12 @@ def _autosave(
             base,
             updated_by=contributor_label(request),
             snapshot=(response.version, answers),
+            active_invitation=active_invitation,
+            on_saved=on_saved,
         )
     except EditConflict as conflict:
+        if active_invitation is not None:
+            raise GuardFailed(response.pk) from conflict  # judged on remembered state: read again
         return JsonResponse(
             {
                 "status": "conflict",

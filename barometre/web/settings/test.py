@@ -8,12 +8,13 @@ from .base import *  # noqa: F403
 from .base import database_settings
 
 if not os.environ.get("DATABASE_URL") and not os.environ.get("BAROMETRE_DB"):
-    # Tests use an in-memory database; any stray connection to the "real" one lands in /tmp.
-    DATABASES = {
-        "default": database_settings(
-            f"sqlite:///{Path(tempfile.gettempdir()) / 'barometre-test.sqlite3'}"
-        )
-    }
+    # Any stray connection to the "real" database lands in /tmp. The test database is a file,
+    # not Django's shared-cache in-memory one: there, a live server thread writing an autosave
+    # while the test thread reads fails at once with "database table is locked" (table locks
+    # ignore the busy timeout); a file in WAL mode lets readers and the writer overlap.
+    _tmp = Path(tempfile.gettempdir())
+    DATABASES = {"default": database_settings(f"sqlite:///{_tmp / 'barometre-test.sqlite3'}")}
+    DATABASES["default"]["TEST"] = {"NAME": str(_tmp / f"barometre-test-{os.getpid()}.sqlite3")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
