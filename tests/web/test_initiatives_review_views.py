@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
+from playwright.sync_api import expect
 
 from barometre.collection.models import Account, AuditLog
 from barometre.initiatives.classifier import load_classifier, shipped_classifier
@@ -221,7 +222,7 @@ def test_review_queue_in_chromium_passes_axe_and_stores_a_decision(
     page.get_by_label("Mot de passe").fill("mot-de-passe-de-test-1")
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("heading", name=f"Revue des classements — {SLUG}", level=1).wait_for()
-    assert page.get_by_role("button", name="Réentraîner").is_visible()
+    expect(page.get_by_role("button", name="Réentraîner")).to_be_visible()
     assert_accessible(page, f"{site_theme}-initiatives-01-file")
     page.get_by_role("group").first.get_by_label("Domaine retenu").select_option("culture")
     page.get_by_role("button", name="Enregistrer les décisions").click()

@@ -14,9 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from barometre.collection.models import Invitation, Response
+from barometre.collection.respondent.rows import session_rows
 from barometre.collection.services import response_for
 
 SESSION_KEY = "barometre_respondent_invitation"
+PRELOADED_ANSWERS = "_session_answers"
 CONTRIBUTOR_KEY = "barometre_respondent_contributor"
 
 
@@ -34,19 +36,27 @@ def invalid_link(request: HttpRequest) -> HttpResponse:
 
 
 def session_invitation(request: HttpRequest) -> Invitation | None:
-    """The active invitation bound to this browser session, or None."""
+    """The active invitation bound to this browser session, or None.
+
+    Its target, campaign, edition and response come with it (two plain queries, see
+    `respondent.rows`); the response's answers wait on it for `stored_answers`.
+    """
     pk = request.session.get(SESSION_KEY)
     if pk is None:
         return None
-    invitation = (
-        Invitation.objects.active()
-        .select_related("target__campaign__edition", "response")
-        .filter(pk=pk)
-        .first()
-    )
-    if invitation is None:
+    rows = session_rows(pk)
+    if rows is None:
         request.session.pop(SESSION_KEY, None)
-    return invitation
+        return None
+    if rows.response is not None:
+        rows.response.__dict__[PRELOADED_ANSWERS] = rows.answers
+    return rows.invitation
+
+
+def stored_answers(response: Response) -> dict[str, str]:
+    """The response's answers: those read with the session (once per request), else read now."""
+    preloaded = response.__dict__.pop(PRELOADED_ANSWERS, None)
+    return dict(preloaded) if preloaded is not None else response.answer_dict()
 
 
 def bind_session(request: HttpRequest, invitation: Invitation) -> None:

@@ -21,6 +21,9 @@ class PageAnswers:
     values: dict[str, str | None] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     raw: dict[str, list[str]] = field(default_factory=dict)
+    # questions of the page's themes asked once the values are stored; None when a value breaking
+    # its constraint was refused (what is stored then differs from what was checked: compute again)
+    relevant: set[str] | None = None
 
 
 def _format_number(number: Decimal) -> str:
@@ -137,6 +140,7 @@ def parse_page(
         else:
             merged[question.id] = value
     relevant = relevant_question_ids(questionnaire, merged, theme_ids)
+    result.relevant = relevant
     for question in theme.questions:
         if question.id not in relevant:
             result.errors.pop(question.id, None)
@@ -153,6 +157,7 @@ def parse_page(
             if question.constraint and merged.get(question.id) not in (None, "", NSP_CODE):
                 # a value breaking its constraint is not stored
                 result.values.pop(question.id, None)
+                result.relevant = None
     return result
 
 

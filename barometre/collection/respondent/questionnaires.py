@@ -1,12 +1,21 @@
-"""The parsed questionnaire of an edition, cached by content (parsing and validating takes ~0.1 s)."""
+"""The parsed questionnaire of an edition, cached per process (parsing and validating takes ~0.1 s).
+
+An edition's questionnaire text never changes once stored, so an edition already seen is found by
+its identity without reading its text again (the respondent pages leave it deferred).
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Hashable
 from functools import lru_cache
 
 from barometre.collection.editions import parse_questionnaire_yaml
 from barometre.collection.models import Edition
 from barometre.questionnaire.model import Questionnaire
+
+_BY_EDITION: dict[Hashable, Questionnaire] = {}
+_BY_EDITION_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=16)
@@ -16,5 +25,15 @@ def _parsed(text: str) -> Questionnaire:
 
 
 def edition_questionnaire(edition: Edition) -> Questionnaire:
-    """The questionnaire of an edition, parsed once per process for the same YAML text."""
-    return _parsed(edition.questionnaire_yaml)
+    """The questionnaire of an edition, parsed once per process (by identity, else by text)."""
+    if edition.pk is None:
+        return _parsed(edition.questionnaire_yaml)
+    key = (edition._state.db, edition.pk, edition.slug, edition.created_at)
+    questionnaire = _BY_EDITION.get(key)
+    if questionnaire is None:
+        questionnaire = _parsed(edition.questionnaire_yaml)
+        with _BY_EDITION_LOCK:
+            if len(_BY_EDITION) > 64:
+                _BY_EDITION.clear()
+            _BY_EDITION[key] = questionnaire
+    return questionnaire

@@ -23,6 +23,7 @@ from barometre.collection.respondent.access import (
     invalid_link,
     quiet,
     respondent_view,
+    stored_answers,
 )
 from barometre.collection.respondent.answering import (
     REQUIRED_INPUT_MESSAGE,
@@ -72,7 +73,7 @@ def _context(invitation: Invitation, response: Response) -> dict[str, Any]:
     """What every respondent page shows: collectivité, campaign, questionnaire, pages."""
     campaign = invitation.target.campaign
     questionnaire = edition_questionnaire(campaign.edition)
-    answers = response.answer_dict()
+    answers = stored_answers(response)
     themes = page_themes(questionnaire, campaign, answers)
     deadline = invitation.expires_at or campaign.closes_at
     return {
@@ -326,13 +327,13 @@ def _autosave_from_state(
     """Autosave from a read (or remembered) state; remember the state the save leaves."""
     questionnaire = state_questionnaire(state)
     answers = state.answers
-    campaign = Campaign(pk=state.campaign_id)
-    response = Response(
-        pk=state.response_id,
-        campaign_id=state.campaign_id,
-        invitation_id=state.invitation_id,
-        version=state.version,
-        status=state.status,
+    # partial instances (other fields deferred): what the checks and the guarded write need
+    db = state.edition_key[0]
+    campaign = Campaign.from_db(db, ["id"], [state.campaign_id])
+    response = Response.from_db(
+        db,
+        ["id", "campaign_id", "invitation_id", "status", "version"],
+        [state.response_id, state.campaign_id, state.invitation_id, state.status, state.version],
     )
     themes = page_themes(questionnaire, campaign, answers)
 
@@ -428,7 +429,12 @@ def _autosave(
     for qid, value in parsed.values.items():
         if not value:
             current.pop(qid, None)
-    relevant = relevant_question_ids(questionnaire, current, [theme.id])
+    own = {q.id for q in theme.questions}
+    relevant = (
+        parsed.relevant & own
+        if parsed.relevant is not None
+        else relevant_question_ids(questionnaire, current, [theme.id])
+    )
     invalid = {k: v for k, v in parsed.errors.items() if v not in REQUIRED_MESSAGES}
     return JsonResponse(
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from barometre.collection.models import Response
 
@@ -56,11 +57,11 @@ def test_every_respondent_page_passes_axe(
     assert_accessible(page, f"{site_theme}-02-theme1")
     # errors: nothing answered, then "continue"
     page.get_by_role("button", name="Enregistrer et continuer").click()
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     assert_accessible(page, f"{site_theme}-03-theme1-erreurs")
     page.locator("label[for='q-inc_lieux-0']").click()
     page.get_by_role("button", name="Enregistrer").nth(1).click()
-    assert page.locator("#question-inc_types").is_visible()
+    expect(page.locator("#question-inc_types")).to_be_visible()
     assert_accessible(page, f"{site_theme}-04-theme1-question-conditionnelle")
     page.locator("label[for='q-inc_types-1']").click()
     page.get_by_role("button", name="Enregistrer et continuer").click()
@@ -93,7 +94,7 @@ def test_review_with_missing_answers_passes_axe(
     page.goto(live_server.url + link.path)
     page.goto(live_server.url + "/r/relecture/")
     page.get_by_role("button", name="Transmettre mes réponses").click()
-    assert page.locator("#error-summary[role=alert]").is_visible()
+    expect(page.locator("#error-summary[role=alert]")).to_be_visible()
     assert page.locator(".b-missing").count() == 2
     assert_accessible(page, f"{site_theme}-10-relecture-erreurs")
 
@@ -113,7 +114,7 @@ def test_questionnaire_can_be_filled_with_the_keyboard_alone(live_server, link, 
     tab_to(page, "Enregistrer")
     with page.expect_navigation():
         keyboard.press("Enter")  # "Enregistrer" re-renders the page with the follow-up question
-    assert page.locator("#question-inc_types").is_visible()
+    expect(page.locator("#question-inc_types")).to_be_visible()
     tab_to(page, "q-inc_types-0")
     keyboard.press("Space")
     keyboard.press("Tab")
@@ -170,10 +171,10 @@ def test_autosave_after_a_pause_shows_its_status_and_applies_skip_logic(
     page = browser_context().new_page()
     page.goto(live_server.url + link.path)
     page.goto(live_server.url + "/r/questionnaire/inclusion/")
-    assert page.locator("#question-inc_types").is_hidden()
+    expect(page.locator("#question-inc_types")).to_be_hidden()
     page.locator("label[for='q-inc_lieux-0']").click()
     page.locator("#autosave-status").get_by_text("Réponses enregistrées").wait_for()
-    assert page.locator("#question-inc_types").is_visible()
+    expect(page.locator("#question-inc_types")).to_be_visible()
     assert stored_answers(link) == {"inc_lieux": "oui"}
 
 

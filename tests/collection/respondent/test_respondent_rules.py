@@ -81,6 +81,10 @@ def test_relevance_cascades_and_non_relevant_answers_are_cleared():
     parsed = parse_page(QUESTIONNAIRE, inclusion, {"inc_lieux": ["non"]}, stored, ALL_THEMES)
     assert parsed.values == {"inc_lieux": "non", "inc_types": None}
     assert parsed.errors == {}
+    # the relevance checked is that of what gets stored
+    after = {"inc_lieux": "non"}
+    assert parsed.relevant == relevant_question_ids(QUESTIONNAIRE, after, ALL_THEMES)
+    assert "inc_types" not in parsed.relevant and "agents_nombre" in parsed.relevant
 
 
 def test_constraint_and_required_checks_of_a_page():
@@ -90,6 +94,7 @@ def test_constraint_and_required_checks_of_a_page():
         "agents_nombre": "Le nombre d'agents doit être compris entre 1 et 100 000."
     }
     assert "agents_nombre" not in parsed.values
+    assert parsed.relevant is None  # a refused value: what is stored differs from what was checked
     parsed = parse_page(QUESTIONNAIRE, strategie, {}, {}, ALL_THEMES)
     assert parsed.errors == {
         "agents_nombre": "Cette question est obligatoire : saisissez une réponse."
