@@ -17,6 +17,7 @@ from barometre.collection.models import (
     hash_token,
     new_token,
 )
+from barometre.collection.sqlite_writes import single_writer
 
 MAX_TOKEN_LENGTH = 200
 
@@ -303,7 +304,7 @@ def save_answers(
         if response.status == Response.Status.DRAFT:
             response.status = Response.Status.PARTIAL
         return new_version
-    with transaction.atomic(using=db):
+    with single_writer(connection), transaction.atomic(using=db):
         new_version = _bump_for_answers(
             connection, response.pk, expected_version, now, active_invitation
         )

@@ -433,7 +433,9 @@ def main() -> None:
         "duration_s": round(duration, 2),
         "autosaves_per_s": round(lat.size / duration, 1) if duration else 0,
         "p50_ms": round(float(np.percentile(lat, 50)), 1) if lat.size else None,
+        "p90_ms": round(float(np.percentile(lat, 90)), 1) if lat.size else None,
         "p99_ms": round(float(np.percentile(lat, 99)), 1) if lat.size else None,
+        "max_ms": round(float(lat.max()), 1) if lat.size else None,
         "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, requests), 2),
         "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, requests), 2),
         # PostgreSQL backends of the run (warm-up included); None for SQLite (in the server)
