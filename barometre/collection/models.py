@@ -225,6 +225,20 @@ class InvitationQuerySet(models.QuerySet):
         ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
+# The rule of `InvitationQuerySet.active` for hand-written SQL (the respondent's hot paths), with
+# `i` the invitation and `c` its campaign; parameters from `active_invitation_params`.
+ACTIVE_INVITATION_SQL = (
+    "i.id = %s AND i.revoked_at IS NULL AND c.status = %s "
+    "AND (i.expires_at IS NULL OR i.expires_at > %s)"
+)
+
+
+def active_invitation_params(connection, invitation_id: int, now=None) -> list[object]:
+    """The parameters of `ACTIVE_INVITATION_SQL` for one invitation, now (or at `now`)."""
+    stamp = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    return [int(invitation_id), Campaign.Status.OPEN, stamp]
+
+
 class Invitation(models.Model):
     """The private link of one target: only the SHA-256 of its random token is stored.
 

@@ -9,11 +9,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from barometre.collection.models import (
+    ACTIVE_INVITATION_SQL,
     Answer,
     Campaign,
     Invitation,
     Response,
     Target,
+    active_invitation_params,
     hash_token,
     new_token,
 )
@@ -42,16 +44,14 @@ class GuardFailed(Exception):
 
 
 def _active_invitation_sql(connection, invitation_id: int, now) -> tuple[str, list[object]]:
-    """`AND …` condition: the invitation is active (the rule of `Invitation.objects.active()`)."""
+    """`AND …` condition: the response is that invitation's and the invitation is active."""
     inv, tgt, cmp = Invitation._meta.db_table, Target._meta.db_table, Campaign._meta.db_table
     sql = (
         f" AND invitation_id = %s AND EXISTS (SELECT 1 FROM {inv} i "
         f"JOIN {tgt} t ON t.id = i.target_id JOIN {cmp} c ON c.id = t.campaign_id "
-        f"WHERE i.id = %s AND i.revoked_at IS NULL AND c.status = %s "
-        f"AND (i.expires_at IS NULL OR i.expires_at > %s))"
+        f"WHERE {ACTIVE_INVITATION_SQL})"
     )
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    return sql, [invitation_id, invitation_id, Campaign.Status.OPEN, stamp]
+    return sql, [invitation_id, *active_invitation_params(connection, invitation_id, now)]
 
 
 def resolve_token(raw: str | None) -> Invitation | None:

@@ -18,9 +18,17 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.utils import timezone
 
-from barometre.collection.models import Answer, Campaign, Edition, Invitation, Response, Target
+from barometre.collection.models import (
+    ACTIVE_INVITATION_SQL,
+    Answer,
+    Campaign,
+    Edition,
+    Invitation,
+    Response,
+    Target,
+    active_invitation_params,
+)
 from barometre.collection.respondent.questionnaires import edition_questionnaire
 from barometre.questionnaire.model import Questionnaire
 
@@ -56,8 +64,7 @@ def _state_sql() -> str:
         f"JOIN {cmp} c ON c.id = t.campaign_id JOIN {edi} e ON e.id = c.edition_id "
         f"LEFT JOIN {rsp} r ON r.invitation_id = i.id "
         f"LEFT JOIN {ans} a ON a.response_id = r.id "
-        f"WHERE i.id = %s AND i.revoked_at IS NULL AND c.status = %s "
-        f"AND (i.expires_at IS NULL OR i.expires_at > %s)"
+        f"WHERE {ACTIVE_INVITATION_SQL}"
     )
 
 
@@ -67,9 +74,8 @@ def autosave_state(invitation_id: int) -> AutosaveState | None:
     Version and answers come from the same statement, hence from one consistent snapshot.
     """
     connection = connections[router.db_for_read(Invitation)]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_state_sql(), [int(invitation_id), Campaign.Status.OPEN, now])
+        cursor.execute(_state_sql(), active_invitation_params(connection, invitation_id))
         rows = cursor.fetchall()
     if not rows:
         return None

@@ -14,9 +14,17 @@ from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.models import Field, Model
-from django.utils import timezone
 
-from barometre.collection.models import Answer, Campaign, Edition, Invitation, Response, Target
+from barometre.collection.models import (
+    ACTIVE_INVITATION_SQL,
+    Answer,
+    Campaign,
+    Edition,
+    Invitation,
+    Response,
+    Target,
+    active_invitation_params,
+)
 
 Converter = Callable[[object, object, object], object]
 
@@ -85,8 +93,7 @@ def _session_sql(connection) -> tuple[str, list[list[tuple[list[Converter], obje
             f"JOIN {table['c']} c ON c.id = t.campaign_id "
             f"JOIN {table['e']} e ON e.id = c.edition_id "
             f"LEFT JOIN {table['r']} r ON r.invitation_id = i.id "
-            f"WHERE i.id = %s AND i.revoked_at IS NULL AND c.status = %s "
-            f"AND (i.expires_at IS NULL OR i.expires_at > %s)"
+            f"WHERE {ACTIVE_INVITATION_SQL}"
         )
         prepared = (sql, [part.converters(connection) for part in SESSION_PARTS])
         with _PREPARED_LOCK:
@@ -112,9 +119,8 @@ def session_rows(invitation_id: int) -> SessionRows | None:
     """
     connection = connections[router.db_for_read(Invitation)]
     sql, converters = _session_sql(connection)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(sql, [int(invitation_id), Campaign.Status.OPEN, now])
+        cursor.execute(sql, active_invitation_params(connection, invitation_id))
         row = cursor.fetchone()
         if row is None:
             return None
