@@ -187,6 +187,7 @@ def test_every_operator_page_renders(operator, targeted):
         reverse("operator:monitoring", args=[targeted.pk]) + "?strate=region",
         reverse("operator:import", args=[targeted.pk]),
         reverse("operator:accounts"),
+        reverse("operator:account_edit", args=[Account.objects.get().pk]),
         reverse("operator:audit"),
     ]
     for url in pages:
@@ -261,3 +262,101 @@ def test_waves_and_closing_date_are_edited_from_the_campaign_page(operator, edit
     campaign.refresh_from_db()
     assert timezone.localtime(campaign.closes_at).strftime("%Y-%m-%d %H:%M") == "2031-06-30 18:00"
     assert AuditLog.objects.filter(action__in=["wave_changed", "campaign_dates"]).count() == 2
+
+
+def account_of(username: str) -> Account:
+    """The operator account of a user name."""
+    return Account.objects.select_related("user").get(user__username=username)
+
+
+def edit_data(account: Account, **changes) -> dict:
+    """The account edit form as currently filled, with some fields changed."""
+    data = {
+        "email": account.user.email,
+        "role": account.role,
+        "scope_label": account.scope_label,
+        "scope_departements": " ".join(account.scope_departements),
+        "scope_codes": " ".join(account.scope_codes),
+    }
+    if account.user.is_active:
+        data["is_active"] = "on"
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_an_administrator_changes_role_scope_and_email_with_an_audit_entry(operator):
+    admin = operator("administrator")
+    operator("reader")
+    reader = account_of("reader00")
+    url = reverse("operator:account_edit", args=[reader.pk])
+    page = admin.get(url).content.decode()
+    assert "Compte « reader00 »" in page and 'value="reader@example.org"' in page
+    saved = admin.post(
+        url,
+        edit_data(
+            reader,
+            role="analyst",
+            email="opsn@example.org",
+            scope_label="OPSN Finistère",
+            scope_departements="29, 56",
+        ),
+    )
+    assert saved.status_code == 302 and saved["Location"] == reverse("operator:accounts")
+    changed = account_of("reader00")
+    assert changed.role == "analyst" and changed.user.email == "opsn@example.org"
+    assert changed.scope_departements == ["29", "56"] and changed.scope_label == "OPSN Finistère"
+    entry = AuditLog.objects.get(action="account_updated")
+    assert entry.actor_label == "administrator00"
+    assert entry.detail["changes"]["role"] == ["reader", "analyst"]
+    assert set(entry.detail["changes"]) == {"role", "email", "scope_label", "scope_departements"}
+    listing = admin.get(reverse("operator:accounts")).content.decode()
+    assert "OPSN Finistère 29, 56" in listing
+
+
+def test_a_closed_account_can_no_longer_sign_in_nor_use_its_session(operator):
+    admin = operator("administrator")
+    operator("analyst")
+    account = account_of("analyst00")
+    account.user.set_password("secret-123")
+    account.user.save()
+    analyst = Client()
+    assert analyst.login(username="analyst00", password="secret-123")
+    assert analyst.get(reverse("operator:home")).status_code == 200
+    url = reverse("operator:account_edit", args=[account.pk])
+    assert admin.post(url, edit_data(account, is_active=None)).status_code == 302
+    assert not account_of("analyst00").user.is_active
+    assert analyst.get(reverse("operator:home")).status_code == 302  # back to the login page
+    assert not Client().login(username="analyst00", password="secret-123")
+    assert "fermé" in admin.get(reverse("operator:accounts")).content.decode()
+
+
+def test_the_last_administrator_cannot_be_demoted_nor_demote_oneself(operator):
+    admin = operator("administrator")
+    me = account_of("administrator00")
+    url = reverse("operator:account_edit", args=[me.pk])
+    refused = admin.post(url, edit_data(me, role="reader"))
+    assert refused.status_code == 200
+    assert "dernier compte administrateur actif" in refused.content.decode()
+    assert account_of("administrator00").role == "administrator"
+    # with another administrator, still not oneself
+    other = Account.objects.create(
+        user=type(me.user).objects.create_user("second", email="s@example.org"),
+        role="administrator",
+    )
+    refused = admin.post(url, edit_data(me, is_active=None))
+    assert "vos propres droits" in refused.content.decode()
+    assert account_of("administrator00").user.is_active
+    # ... but another administrator's account can be closed
+    other_url = reverse("operator:account_edit", args=[other.pk])
+    assert admin.post(other_url, edit_data(other, is_active=None)).status_code == 302
+    assert not account_of("second").user.is_active
+    assert not AuditLog.objects.filter(object_id=str(me.pk), action="account_updated").exists()
+
+
+def test_only_administrators_edit_accounts(operator):
+    analyst = operator("analyst")
+    account = account_of("analyst00")
+    url = reverse("operator:account_edit", args=[account.pk])
+    assert analyst.get(url).status_code == 403
+    assert analyst.post(url, edit_data(account, role="administrator")).status_code == 403
+    assert account_of("analyst00").role == "analyst"

@@ -9,11 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from barometre.collection.models import Account, AuditLog, audit
 from barometre.collection.operator.access import require
-from barometre.collection.operator.forms import AccountForm
+from barometre.collection.operator.forms import AccountEditForm, AccountForm
 
 
 @require("administer")
@@ -48,6 +48,56 @@ def accounts(request: HttpRequest) -> HttpResponse:
             "accounts": Account.objects.select_related("user").order_by("user__username"),
             "nav": "accounts",
         },
+    )
+
+
+@require("administer")
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an account's email, role, scope or access; every change goes to the audit log."""
+    account = get_object_or_404(Account.objects.select_related("user"), pk=pk)
+    form = AccountEditForm(
+        request.POST or None,
+        account=account,
+        actor_account=getattr(request.user, "account", None),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = account.user
+        before = {
+            "email": user.email,
+            "role": account.role,
+            "scope_label": account.scope_label,
+            "scope_departements": list(account.scope_departements),
+            "scope_codes": list(account.scope_codes),
+            "is_active": user.is_active,
+        }
+        after = {
+            "email": data["email"],
+            "role": data["role"],
+            "scope_label": data["scope_label"],
+            "scope_departements": form.codes("scope_departements"),
+            "scope_codes": form.codes("scope_codes"),
+            "is_active": data["is_active"],
+        }
+        changed = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+        if changed:
+            with transaction.atomic():
+                user.email, user.is_active = after["email"], after["is_active"]
+                user.save(update_fields=["email", "is_active"])
+                account.role = after["role"]
+                account.scope_label = after["scope_label"]
+                account.scope_departements = after["scope_departements"]
+                account.scope_codes = after["scope_codes"]
+                account.save()
+                audit("account_updated", actor=request.user, obj=account, changes=changed)
+            messages.success(request, f"Compte « {user.username} » modifié.")
+        else:
+            messages.info(request, "Aucune modification.")
+        return redirect("operator:accounts")
+    return render(
+        request,
+        "collection/operator/account_form.html",
+        {"form": form, "account": account, "nav": "accounts"},
     )
 
 

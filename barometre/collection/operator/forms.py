@@ -165,3 +165,61 @@ class AccountForm(forms.Form):
     def codes(self, name: str) -> list[str]:
         """Codes of a free-text scope field."""
         return _codes(self.cleaned_data.get(name) or "")
+
+
+class AccountEditForm(forms.Form):
+    """Change an operator account: email, role, territorial scope, active or not."""
+
+    email = forms.EmailField(label="Courriel")
+    role = forms.ChoiceField(label="Rôle", choices=Account.Role.choices)
+    scope_label = forms.CharField(label="Libellé du périmètre", required=False, max_length=200)
+    scope_departements = forms.CharField(label="Départements du périmètre", required=False)
+    scope_codes = forms.CharField(
+        label="Collectivités du périmètre (codes)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    is_active = forms.BooleanField(
+        label="Compte actif (décochez pour fermer l'accès sans effacer l'historique)",
+        required=False,
+    )
+
+    def __init__(self, *args, account: Account, actor_account: Account | None, **kwargs) -> None:
+        self.account = account
+        self.actor_account = actor_account
+        kwargs.setdefault(
+            "initial",
+            {
+                "email": account.user.email,
+                "role": account.role,
+                "scope_label": account.scope_label,
+                "scope_departements": " ".join(account.scope_departements),
+                "scope_codes": " ".join(account.scope_codes),
+                "is_active": account.user.is_active,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def codes(self, name: str) -> list[str]:
+        """Codes of a free-text scope field."""
+        return _codes(self.cleaned_data.get(name) or "")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        admin = Account.Role.ADMINISTRATOR
+        stays_admin = data.get("role") == admin and data.get("is_active")
+        if self.account.role == admin and self.account.user.is_active and not stays_admin:
+            others = Account.objects.filter(role=admin, user__is_active=True).exclude(
+                pk=self.account.pk
+            )
+            if not others.exists():
+                raise forms.ValidationError(
+                    "C'est le dernier compte administrateur actif : nommez d'abord un autre "
+                    "administrateur."
+                )
+            if self.actor_account is not None and self.actor_account.pk == self.account.pk:
+                raise forms.ValidationError(
+                    "Vous ne pouvez pas retirer vos propres droits d'administrateur ni fermer "
+                    "votre propre compte : demandez-le à un autre administrateur."
+                )
+        return data

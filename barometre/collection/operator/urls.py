@@ -67,5 +67,6 @@ urlpatterns = [
     path("campagnes/<int:pk>/export/", data_views.export, name="export"),
     path("campagnes/<int:pk>/import/", data_views.import_view, name="import"),
     path("comptes/", account_views.accounts, name="accounts"),
+    path("comptes/<int:pk>/", account_views.account_edit, name="account_edit"),
     path("journal/", account_views.audit_log, name="audit"),
 ]
