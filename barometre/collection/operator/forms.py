@@ -142,10 +142,9 @@ class ImportForm(forms.Form):
     )
 
 
-class AccountForm(forms.Form):
-    """Create an operator account."""
+class AccountFieldsForm(forms.Form):
+    """What every operator account has: email, role and territorial scope."""
 
-    username = forms.CharField(label="Identifiant", max_length=150)
     email = forms.EmailField(label="Courriel")
     role = forms.ChoiceField(label="Rôle", choices=Account.Role.choices)
     scope_label = forms.CharField(label="Libellé du périmètre", required=False, max_length=200)
@@ -155,6 +154,17 @@ class AccountForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def codes(self, name: str) -> list[str]:
+        """Codes of a free-text scope field."""
+        return _codes(self.cleaned_data.get(name) or "")
+
+
+class AccountForm(AccountFieldsForm):
+    """Create an operator account."""
+
+    username = forms.CharField(label="Identifiant", max_length=150)
+    field_order = ("username",)
 
     def clean_username(self) -> str:
         name = self.cleaned_data["username"]
@@ -162,23 +172,10 @@ class AccountForm(forms.Form):
             raise forms.ValidationError("Cet identifiant existe déjà.")
         return name
 
-    def codes(self, name: str) -> list[str]:
-        """Codes of a free-text scope field."""
-        return _codes(self.cleaned_data.get(name) or "")
 
-
-class AccountEditForm(forms.Form):
+class AccountEditForm(AccountFieldsForm):
     """Change an operator account: email, role, territorial scope, active or not."""
 
-    email = forms.EmailField(label="Courriel")
-    role = forms.ChoiceField(label="Rôle", choices=Account.Role.choices)
-    scope_label = forms.CharField(label="Libellé du périmètre", required=False, max_length=200)
-    scope_departements = forms.CharField(label="Départements du périmètre", required=False)
-    scope_codes = forms.CharField(
-        label="Collectivités du périmètre (codes)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
     is_active = forms.BooleanField(
         label="Compte actif (décochez pour fermer l'accès sans effacer l'historique)",
         required=False,
@@ -199,10 +196,6 @@ class AccountEditForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-
-    def codes(self, name: str) -> list[str]:
-        """Codes of a free-text scope field."""
-        return _codes(self.cleaned_data.get(name) or "")
 
     def clean(self) -> dict:
         data = super().clean()
