@@ -102,3 +102,62 @@ def planted_answers(
             codes = np.array([lv.code for lv in q.levels])
             data[q.id] = codes[rank.astype(int)]
     return pl.DataFrame(data), truth
+
+
+def raked_reference_case():
+    """The R reference case: simulated theme scores (with holes) on a raked design.
+
+    Returns (scores, design, breakdown on `a`, R input rows, R margin totals); the R inputs are
+    committed in `reference/` with R `survey`'s figures (`reference/make_reference.py`).
+    """
+    from barometre.maturity.levels import EY2019
+    from barometre.maturity.model import MaturityModel
+    from barometre.maturity.scores import compute_scores
+    from barometre.stats.calibration import Margin, calibrate
+    from barometre.stats.design import Design
+    from barometre.stats.domains import Breakdown
+
+    questionnaire = ey_like_questionnaire(n_themes=3, items_per_theme=2)
+    model = MaturityModel.from_questionnaire(questionnaire)
+    centers = np.array([[0.8, 0.7, 0.6], [0.3, 0.5, 0.4], [0.1, 0.1, 0.2]])
+    answers, truth = planted_answers(questionnaire, centers, n=300, noise=0.9, seed=11)
+    rng = np.random.default_rng(4)
+    answers = answers.with_columns(  # about a third lose an item: the 75 % rule leaves holes
+        pl.when(pl.Series(rng.random(300) < 0.3))
+        .then(None)
+        .otherwise(pl.col("strategie_q1"))
+        .alias("strategie_q1")
+    )
+    scores = compute_scores(answers, model, min_answered_share=0.75)
+    a = np.array(["petite", "moyenne", "grande"])[truth]
+    b = np.where(rng.random(300) < 0.6, "opsn", "hors_opsn")
+    totals = {"a": {"petite": 5000.0, "moyenne": 2500.0, "grande": 500.0}}
+    totals["b"] = {"opsn": 4800.0, "hors_opsn": 3200.0}
+    base = Design.from_columns(weights=np.full(300, 8000 / 300))
+    design = calibrate(
+        base,
+        [Margin("a", a.astype(object), totals["a"]), Margin("b", b.astype(object), totals["b"])],
+        method="raking",
+        tol=1e-12,
+    )
+    strategy = scores.theme_scores[:, 0]
+    rows = pl.DataFrame(
+        {
+            "code": scores.codes,
+            "a": a,
+            "b": b,
+            "w0": base.weights,
+            "score": strategy,
+            "stage1": np.where(
+                np.isnan(strategy), np.nan, (strategy < EY2019.thresholds[0]).astype(float)
+            ),
+        }
+    ).with_columns(pl.col("score", "stage1").fill_nan(None))
+    margin_totals = pl.DataFrame(
+        {
+            "margin": ["a"] * 3 + ["b"] * 2,
+            "category": [*totals["a"], *totals["b"]],
+            "total": [*totals["a"].values(), *totals["b"].values()],
+        }
+    )
+    return scores, design, Breakdown.from_values("a", a), rows, margin_totals
