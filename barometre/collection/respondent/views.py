@@ -387,6 +387,8 @@ def _autosave(
     """
     theme = next((t for t in themes if t.id == theme_id), None)
     if response.status == Response.Status.COMPLETE or theme is None:
+        if active_invitation is not None:
+            raise GuardFailed(response.pk)  # judged on remembered state: read again
         return JsonResponse({"status": "locked", "message": LOCKED_MESSAGE}, status=423)
     posted, covered = _posted(request, theme)
     try:
