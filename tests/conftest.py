@@ -116,3 +116,12 @@ def site_theme(request, settings) -> str:
     apps = [app for app in settings.INSTALLED_APPS if app not in DSFR_APPS]
     settings.INSTALLED_APPS = apps + DSFR_APPS if name == "dsfr" else apps
     return name
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Remove the SQLite writer-lock files left beside this process's test databases."""
+    import tempfile
+
+    pattern = f"barometre-test-{os.getpid()}.sqlite3*-writer.lock"
+    for path in Path(tempfile.gettempdir()).glob(pattern):
+        path.unlink(missing_ok=True)
