@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import NoReturn
 
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
@@ -136,48 +137,63 @@ def _bump(
     raise ResponseLocked("La réponse a déjà été transmise.")
 
 
-def _bump_for_answers(
-    connection, response_id: int, expected_version: int, now, active_invitation: int | None = None
-) -> int:
-    """`_bump` for a save of answers, in one plain statement (the hot path of every autosave).
+def _bump_statement(
+    connection, response_id: int, expected_version: int, now, active_invitation: int | None
+) -> tuple[str, list[object]]:
+    """The version-checked `UPDATE` of a save of answers (a draft becomes partial), its params.
 
     `UPDATE … WHERE version = expected AND status <> complete` is atomic on both back ends: a
     concurrent writer of the same row waits for the lock, then sees the new version and updates
-    nothing. A draft becomes partial. With `active_invitation`, the row must also belong to that
-    invitation and the invitation be active; no row updated then raises `GuardFailed`.
+    nothing. With `active_invitation`, the row must also belong to that invitation and the
+    invitation be active.
     """
-    table = Response._meta.db_table
     guard, guard_params = (
         _active_invitation_sql(connection, active_invitation, now)
         if active_invitation is not None
         else ("", [])
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET version = version + 1, updated_at = %s, "
-            f"status = CASE WHEN status = %s THEN %s ELSE status END "
-            f"WHERE id = %s AND version = %s AND status <> %s{guard}",
-            [
-                connection.ops.adapt_datetimefield_value(now),
-                Response.Status.DRAFT,
-                Response.Status.PARTIAL,
-                response_id,
-                expected_version,
-                Response.Status.COMPLETE,
-                *guard_params,
-            ],
-        )
-        if cursor.rowcount == 1:
-            return expected_version + 1
-        if active_invitation is not None:
-            raise GuardFailed(response_id)
-        cursor.execute(f"SELECT version FROM {table} WHERE id = %s", [response_id])
-        row = cursor.fetchone()
+    sql = (
+        f"UPDATE {Response._meta.db_table} SET version = version + 1, updated_at = %s, "
+        f"status = CASE WHEN status = %s THEN %s ELSE status END "
+        f"WHERE id = %s AND version = %s AND status <> %s{guard}"
+    )
+    params = [
+        connection.ops.adapt_datetimefield_value(now),
+        Response.Status.DRAFT,
+        Response.Status.PARTIAL,
+        response_id,
+        expected_version,
+        Response.Status.COMPLETE,
+        *guard_params,
+    ]
+    return sql, params
+
+
+def _refused_write(
+    cursor, response_id: int, expected_version: int, active_invitation: int | None
+) -> NoReturn:
+    """Raise why the version-checked `UPDATE` matched no row (guarded: `GuardFailed`, no read)."""
+    if active_invitation is not None:
+        raise GuardFailed(response_id)
+    cursor.execute(f"SELECT version FROM {Response._meta.db_table} WHERE id = %s", [response_id])
+    row = cursor.fetchone()
     if row is None:
         raise Response.DoesNotExist(response_id)
     if row[0] != expected_version:
         raise StaleVersion(row[0])
     raise ResponseLocked("La réponse a déjà été transmise.")
+
+
+def _bump_for_answers(
+    connection, response_id: int, expected_version: int, now, active_invitation: int | None = None
+) -> int:
+    """`_bump` for a save of answers, in one plain statement (the hot path of every autosave)."""
+    sql, params = _bump_statement(connection, response_id, expected_version, now, active_invitation)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount == 1:
+            return expected_version + 1
+        _refused_write(cursor, response_id, expected_version, active_invitation)
 
 
 def _upsert_answers(
@@ -215,25 +231,12 @@ def _save_answers_in_one_statement(
     no row, the `DELETE` and the `INSERT … ON CONFLICT DO UPDATE` that hang on it touch nothing.
     One round trip instead of five (BEGIN, UPDATE, DELETE/INSERT, COMMIT).
     """
-    response_table, answer_table = Response._meta.db_table, Answer._meta.db_table
+    answer_table = Answer._meta.db_table
     stamp = connection.ops.adapt_datetimefield_value(now)
-    params: list[object] = [
-        stamp,
-        Response.Status.DRAFT,
-        Response.Status.PARTIAL,
-        response_id,
-        expected_version,
-        Response.Status.COMPLETE,
-    ]
-    guard = ""
-    if active_invitation is not None:
-        guard, guard_params = _active_invitation_sql(connection, active_invitation, now)
-        params += guard_params
-    parts = [
-        f"WITH bumped AS (UPDATE {response_table} SET version = version + 1, updated_at = %s, "
-        f"status = CASE WHEN status = %s THEN %s ELSE status END "
-        f"WHERE id = %s AND version = %s AND status <> %s{guard} RETURNING id, version)"
-    ]
+    bump, params = _bump_statement(
+        connection, response_id, expected_version, now, active_invitation
+    )
+    parts = [f"WITH bumped AS ({bump} RETURNING id, version)"]
     cleared = [qid for qid, v in values.items() if v is None]
     if cleared:
         marks = ", ".join(["%s"] * len(cleared))
@@ -262,15 +265,7 @@ def _save_answers_in_one_statement(
         row = cursor.fetchone()
         if row is not None:
             return row[0]
-        if active_invitation is not None:
-            raise GuardFailed(response_id)
-        cursor.execute(f"SELECT version FROM {response_table} WHERE id = %s", [response_id])
-        current = cursor.fetchone()
-    if current is None:
-        raise Response.DoesNotExist(response_id)
-    if current[0] != expected_version:
-        raise StaleVersion(current[0])
-    raise ResponseLocked("La réponse a déjà été transmise.")
+        _refused_write(cursor, response_id, expected_version, active_invitation)
 
 
 def save_answers(
