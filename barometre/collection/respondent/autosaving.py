@@ -14,10 +14,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connections, router
+from django.utils.dateparse import parse_datetime
 
 from barometre.collection.models import (
     ACTIVE_INVITATION_SQL,
@@ -29,11 +31,9 @@ from barometre.collection.models import (
     Target,
     active_invitation_params,
 )
-from barometre.collection.respondent.questionnaires import edition_questionnaire
+from barometre.collection.respondent.questionnaires import edition_key, questionnaire_by_key
 from barometre.questionnaire.model import Questionnaire
 
-_QUESTIONNAIRES: dict[Hashable, Questionnaire] = {}
-_QUESTIONNAIRES_LOCK = threading.Lock()
 _REMEMBERED: OrderedDict[tuple[str, int], AutosaveState] = OrderedDict()
 _REMEMBERED_LOCK = threading.Lock()
 REMEMBERED_MAX = 4096
@@ -68,6 +68,11 @@ def _state_sql() -> str:
     )
 
 
+def _as_datetime(value: object) -> datetime:
+    """A timestamp as read by a raw cursor (SQLite may give text, PostgreSQL a datetime)."""
+    return value if isinstance(value, datetime) else parse_datetime(str(value))
+
+
 def autosave_state(invitation_id: int) -> AutosaveState | None:
     """The state of an active invitation (same rule as `Invitation.objects.active()`), or None.
 
@@ -86,23 +91,18 @@ def autosave_state(invitation_id: int) -> AutosaveState | None:
         version=row[2] or 0,
         status=row[3] or "",
         campaign_id=row[4],
-        edition_key=(connection.alias, row[5], row[6], str(row[7])),
+        edition_key=edition_key(connection.alias, row[5], row[6], _as_datetime(row[7])),
         answers={r[8]: r[9] for r in rows if r[8] is not None},
     )
 
 
 def state_questionnaire(state: AutosaveState) -> Questionnaire:
     """The edition's questionnaire, parsed once per process (an edition's YAML never changes)."""
-    key = state.edition_key
-    questionnaire = _QUESTIONNAIRES.get(key)
-    if questionnaire is None:
-        edition = Edition.objects.using(key[0]).only("questionnaire_yaml").get(pk=key[1])
-        questionnaire = edition_questionnaire(edition)
-        with _QUESTIONNAIRES_LOCK:
-            if len(_QUESTIONNAIRES) > 64:
-                _QUESTIONNAIRES.clear()
-            _QUESTIONNAIRES[key] = questionnaire
-    return questionnaire
+    db, pk = state.edition_key[0], state.edition_key[1]
+    return questionnaire_by_key(
+        state.edition_key,
+        lambda: Edition.objects.using(db).only("questionnaire_yaml").get(pk=pk).questionnaire_yaml,
+    )
 
 
 def _remember_key(invitation_id: int) -> tuple[str, int]:

@@ -87,3 +87,15 @@ def test_a_known_edition_is_not_read_again_for_its_questionnaire(link):
         again = edition_questionnaire(edition)
     assert again is first and queries.captured_queries == []
     assert [t.id for t in again.themes] == ["inclusion", "strategie", "commentaires"]
+
+
+def test_autosaves_and_pages_share_one_parsed_questionnaire(link):
+    from barometre.collection.respondent.autosaving import autosave_state, state_questionnaire
+
+    page = edition_questionnaire(
+        session_rows(link.invitation.pk).invitation.target.campaign.edition
+    )
+    state = autosave_state(link.invitation.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert state_questionnaire(state) is page
+    assert queries.captured_queries == []
