@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shared_files import shared_path
 
 from barometre.cli import main
 from barometre.questionnaire import list_templates, load_questionnaire
 
 RICH = Path(__file__).parent / "rich_questionnaire.yaml"
-EXTERNAL = Path(__file__).parents[2].parent / "shared" / "external" / "xlsform"
 
 
 @pytest.fixture
@@ -107,14 +107,14 @@ def test_schema_command_prints_the_json_schema(run) -> None:
     assert json.loads(result.output)["$schema"].endswith("2020-12/schema")
 
 
-@pytest.mark.skipif(not EXTERNAL.is_dir(), reason=f"formulaires externes absents ({EXTERNAL})")
 def test_validate_external_xlsform_reports(run) -> None:
-    result = run("validate", str(EXTERNAL / "widgets.xls"))
+    external = shared_path("external", "xlsform")
+    result = run("validate", str(external / "widgets.xls"))
     assert result.exit_code == 0
     assert "type « geopoint » non pris en charge" in result.output
-    strict = run("validate", "--strict", str(EXTERNAL / "widgets.xls"))
+    strict = run("validate", "--strict", str(external / "widgets.xls"))
     assert strict.exit_code == 1
-    failed = run("validate", str(EXTERNAL / "tutorial.xls"))
+    failed = run("validate", str(external / "tutorial.xls"))
     assert failed.exit_code == 1 and "aucune question importable" in failed.output
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from pyxform.xls2xform import convert
+from shared_files import shared_path
 
 from barometre.questionnaire import (
     QuestionType,
@@ -19,7 +20,6 @@ from barometre.questionnaire.xlsform import read_xlsform, write_xlsform
 
 HERE = Path(__file__).parent
 RICH = HERE / "rich_questionnaire.yaml"
-EXTERNAL = Path(__file__).parents[2].parent / "shared" / "external" / "xlsform"
 
 
 def _sources() -> list[str]:
@@ -141,16 +141,25 @@ def test_unreadable_files_give_a_report_not_a_traceback(tmp_path: Path) -> None:
     assert "feuille « survey » absente" in result.report()
 
 
-def _external_forms() -> list[Path]:
-    if not EXTERNAL.is_dir():
-        return []
-    return sorted(p for p in EXTERNAL.iterdir() if p.suffix in {".xls", ".xlsx"})
+# The example XLSForms of pyxform kept in ../shared/external/xlsform (named: a missing one fails).
+EXTERNAL_FORMS = (
+    "choice_filter_test.xlsx",
+    "flat_xlsform_test.xlsx",
+    "group.xlsx",
+    "tutorial.xls",
+    "widgets.xls",
+    "xlsform_spec_test.xlsx",
+)
 
 
-@pytest.mark.skipif(not EXTERNAL.is_dir(), reason=f"formulaires externes absents ({EXTERNAL})")
-@pytest.mark.parametrize("path", _external_forms(), ids=lambda p: p.name)
-def test_external_xlsforms_import_or_report_field_by_field(path: Path) -> None:
-    result = read_xlsform(path)
+def test_every_external_xlsform_is_named() -> None:
+    present = {p.name for p in shared_path("external", "xlsform").glob("*.xls*")}
+    assert present == set(EXTERNAL_FORMS)
+
+
+@pytest.mark.parametrize("name", EXTERNAL_FORMS)
+def test_external_xlsforms_import_or_report_field_by_field(name: str) -> None:
+    result = read_xlsform(shared_path("external", "xlsform", name))
     if result.questionnaire is None:
         assert result.unsupported, "a failed import must say why"
     else:
@@ -163,9 +172,9 @@ def test_external_xlsforms_import_or_report_field_by_field(path: Path) -> None:
     assert "Traceback" not in text
 
 
-@pytest.mark.skipif(not EXTERNAL.is_dir(), reason=f"formulaires externes absents ({EXTERNAL})")
 def test_external_forms_known_content() -> None:
-    widgets = read_xlsform(EXTERNAL / "widgets.xls")
+    external = shared_path("external", "xlsform")
+    widgets = read_xlsform(external / "widgets.xls")
     assert widgets.questionnaire is not None
     my_int = widgets.questionnaire.question("my_int")
     assert my_int.type is QuestionType.NUMBER and my_int.constraint == ". < 10"
@@ -173,16 +182,16 @@ def test_external_forms_known_content() -> None:
     assert widgets.questionnaire.question("my_select").type is QuestionType.MULTIPLE_CHOICE
     unsupported = {(n.row, n.name) for n in widgets.unsupported}
     assert (11, "my_geopoint") in unsupported and (5, "my_date") in unsupported
-    tutorial = read_xlsform(EXTERNAL / "tutorial.xls")
+    tutorial = read_xlsform(external / "tutorial.xls")
     assert tutorial.questionnaire is None
     assert any("begin repeat" in n.message for n in tutorial.unsupported)
-    spec = read_xlsform(EXTERNAL / "xlsform_spec_test.xlsx")
+    spec = read_xlsform(external / "xlsform_spec_test.xlsx")
     assert spec.questionnaire is not None
     everything = spec.questionnaire.theme("everything")
     assert everything.relevant == "not(selected(${skip_to_end}, 'yes'))"
     assert any(
         n.column == "choice_filter"
-        for n in read_xlsform(EXTERNAL / "choice_filter_test.xlsx").notes
+        for n in read_xlsform(external / "choice_filter_test.xlsx").notes
     )
 
 

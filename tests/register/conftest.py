@@ -11,10 +11,18 @@ from barometre.register.package_source import PackageContents, cached_tarball, r
 
 @pytest.fixture(scope="session")
 def source_tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The @etalab/decoupage-administratif 6.0.0 tarball (npm cache, offline) or skip."""
+    """The @etalab/decoupage-administratif 6.0.0 tarball from the npm cache (offline).
+
+    Missing, the tests that compare the register with its source FAIL (`scripts/install-system`
+    puts it in the cache): a broken source must not pass CI.
+    """
     tarball = cached_tarball(tmp_path_factory.mktemp("npm"))
     if tarball is None:
-        pytest.skip("archive npm @etalab/decoupage-administratif@6.0.0 absente du cache npm local")
+        pytest.fail(
+            "archive npm @etalab/decoupage-administratif@6.0.0 absente du cache npm local : "
+            "`npm cache add @etalab/decoupage-administratif@6.0.0` (scripts/install-system)",
+            pytrace=False,
+        )
     return tarball
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from shared_files import shared_glob
 
 from barometre.edition.figures import load_figures
 from barometre.questionnaire.model import QuestionType
@@ -18,7 +18,6 @@ SEED_TEMPLATES = {
     "003": "ey-france-urbaine-maturite",
     "004": "jvs-petites-communes-dematerialisation",
 }
-SEEDS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 
 # Percentages of the seed documents that are not figures computable from the template's answers.
 NOT_FIGURES = {
@@ -63,9 +62,7 @@ def test_every_figure_references_an_existing_question_and_option(name: str) -> N
 
 @pytest.mark.parametrize(("seed", "name"), sorted(SEED_TEMPLATES.items()))
 def test_every_published_percentage_of_the_seed_is_a_figure(seed: str, name: str) -> None:
-    matches = sorted(SEEDS_DIR.glob(f"{seed}_*.txt"))
-    if not matches:
-        pytest.skip(f"seed documents absent ({SEEDS_DIR})")
+    matches = shared_glob("seeds", f"{seed}_*.txt")
     text = matches[0].read_text(encoding="utf-8")
     published = {
         round(float(value.replace(",", ".")) / 100, 4)
