@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from barometre.edition.answer_columns import mark_nothing_ticked
 from barometre.edition.consolidation import STATUSES, consolidate
 from barometre.edition.problems import (
     EditionError,
@@ -390,7 +391,8 @@ def typed_responses(raw: pl.DataFrame, questionnaire: Questionnaire) -> pl.DataF
     """Valid text responses as typed columns, with the answers of questions not asked set to null.
 
     Columns are always those of `response_columns` (absent ones null). `submitted_at` becomes a datetime, number and percentage answers Float64 (`nsp` → null); other
-    answers stay text (multiple choice: space-separated codes).
+    answers stay text (multiple choice: space-separated codes, `NOTHING_TICKED` when the respondent
+    ticked no option, see `barometre.edition.answer_columns.nothing_ticked`).
     """
     questions = questionnaire.questions
     answers = raw.select(
@@ -400,7 +402,7 @@ def typed_responses(raw: pl.DataFrame, questionnaire: Questionnaire) -> pl.DataF
         ]
         + [_value(q.id).alias(q.id) for q in questions if q.id in raw.columns]
     )
-    masked = apply_relevance(questionnaire, answers)
+    masked = mark_nothing_ticked(apply_relevance(questionnaire, answers), questionnaire)
     numeric = [q.id for q in questions if q.type.is_numeric]
     return masked.with_columns(
         _parse_datetime("submitted_at").alias("submitted_at"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from barometre.edition.answer_columns import merge_option_columns, nothing_ticked
 from barometre.questionnaire.model import NSP_CODE, Question, Questionnaire, QuestionType
 from barometre.questionnaire.skip_logic import relevance_frame
 from barometre.stats.errors import StatsError
@@ -22,6 +23,8 @@ RULE_ASKED = "toutes les collectivités interrogées (sans réponse inclus)"
 RULE_ANSWERED = "répondants hors « sans réponse »"
 RULE_NUMBER = "répondants ayant donné un nombre"
 ASKED = "__asked__"
+NOTHING = "__nothing__"
+__all__ = ["build_indicators", "merge_option_columns"]
 
 
 @dataclass
@@ -49,8 +52,11 @@ def _asked(q: Question) -> pl.Expr:
 
 
 def _no_answer(q: Question) -> pl.Expr:
-    """Empty answer or the explicit "ne sait pas"."""
-    return _value(q).is_null() | (_value(q) == NSP_CODE)
+    """Empty answer or the explicit "ne sait pas" (a multiple choice with nothing ticked is an answer)."""
+    empty = _value(q).is_null() | (_value(q) == NSP_CODE)
+    if q.type is QuestionType.MULTIPLE_CHOICE:
+        return empty & ~pl.col(NOTHING + q.id)
+    return empty
 
 
 def _number(q: Question) -> pl.Expr:
@@ -104,24 +110,38 @@ def build_indicators(
     """All indicators of a questionnaire over one row per respondent (question ids as columns).
 
     `lines` are the file line numbers of the rows, for error messages (default: row + 2).
+    A multiple choice answered with no option ticked (`barometre.edition.answer_columns.
+    nothing_ticked`, read from `status` when present) is in the denominator with every option at 0.
     """
     n = answers.height
     lines = np.arange(n) + 2 if lines is None else np.asarray(lines)
     questions = [q for q in questionnaire.questions if q.type is not QuestionType.TEXT]
-    text = answers.select(
-        (
-            pl.col(q.id).cast(pl.String).str.strip_chars()
-            if q.id in answers.columns
-            else pl.lit(None, pl.String)
-        )
+    stripped = answers.select(
+        pl.col(q.id).cast(pl.String).str.strip_chars().alias(q.id)
+        for q in questionnaire.questions
+        if q.id in answers.columns
+    )
+    text = stripped.select(
+        (pl.col(q.id) if q.id in answers.columns else pl.lit(None, pl.String))
         .replace("", None)
         .alias(q.id)
         for q in questionnaire.questions
     )
-    asked = relevance_frame(questionnaire, text).select(
-        pl.col(q.id).fill_null(False).alias(ASKED + q.id) for q in questions
+    relevant = relevance_frame(questionnaire, text)
+    asked = relevant.select(pl.col(q.id).fill_null(False).alias(ASKED + q.id) for q in questions)
+    if "status" in answers.columns:
+        stripped = stripped.with_columns(answers["status"].cast(pl.String))
+    flags = nothing_ticked(stripped, questionnaire, relevant)
+    multiple = [q.id for q in questions if q.type is QuestionType.MULTIPLE_CHOICE]
+    nothing = pl.DataFrame(
+        [
+            flags[q_id].alias(NOTHING + q_id)
+            if q_id in flags.columns
+            else pl.Series(NOTHING + q_id, np.zeros(n, bool))
+            for q_id in multiple
+        ]
     )
-    frame = pl.concat([text, asked], how="horizontal")
+    frame = pl.concat([text, asked, nothing] if multiple else [text, asked], how="horizontal")
     _check(frame, questions, lines)
 
     bin_exprs: list[pl.Expr] = []
@@ -217,26 +237,3 @@ def build_indicators(
         masks=all_masks[:, first[order]],
         mask_rules=[rules[i] for i in first[order]],
     )
-
-
-def merge_option_columns(frame: pl.DataFrame, questionnaire: Questionnaire) -> pl.DataFrame:
-    """LimeSurvey-style multiple choice (`q[opt]` or `q_opt` 0/1 columns) → XLSForm `q` codes."""
-    truthy = ["1", "1.0", "y", "yes", "oui", "true", "vrai", "x"]
-    extra = []
-    drop: list[str] = []
-    for q in questionnaire.questions:
-        if q.type is not QuestionType.MULTIPLE_CHOICE or q.id in frame.columns:
-            continue
-        parts = []
-        for o in q.options:
-            for name in (f"{q.id}[{o.code}]", f"{q.id}_{o.code}"):
-                if name in frame.columns:
-                    flag = frame[name].cast(pl.String).str.strip_chars().str.to_lowercase()
-                    parts.append(pl.when(pl.lit(flag).is_in(truthy)).then(pl.lit(o.code)))
-                    drop.append(name)
-                    break
-        if parts:
-            extra.append(pl.concat_str(parts, separator=" ", ignore_nulls=True).alias(q.id))
-    if not extra:
-        return frame
-    return frame.with_columns(extra).drop(drop)

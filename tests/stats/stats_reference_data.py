@@ -102,3 +102,29 @@ def indicator_arrays(df: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
     masks = np.column_stack([np.ones(df.height, bool), df["asked8"].to_numpy() == 1])
     mask_of = np.array([0] * len(BINARY) + [1])
     return y, masks, mask_of, names
+
+
+def multiple_choice_frame() -> pl.DataFrame:
+    """Communes and EPCI of the register with the analysis strata and the reference `cell` margin
+    (kind × coarse size) of the multiple-choice references (make_multiple_choice.py)."""
+    import zlib
+
+    from barometre.register.frame import load_register
+    from barometre.register.strata import add_strata, region_group_expr
+
+    entities = load_register().entities.filter(pl.col("kind").is_in(["commune", "epci"]))
+    frame = add_strata(entities).with_columns(region_group_expr())
+    opsn = [zlib.crc32((d or "").encode()) % 10 < 6 for d in frame["departement"].to_list()]
+    size = (
+        pl.when(pl.col("population") < 500)
+        .then(pl.lit("a_moins500"))
+        .when(pl.col("population") < 2000)
+        .then(pl.lit("b_500_1999"))
+        .when(pl.col("population") < 10000)
+        .then(pl.lit("c_2000_9999"))
+        .otherwise(pl.lit("d_10000plus"))
+    )
+    return frame.with_columns(
+        cell=pl.when(pl.col("kind") == "epci").then(pl.lit("epci")).otherwise("commune_" + size),
+        opsn=pl.Series(opsn).cast(pl.Int64).cast(pl.String),
+    )
