@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 from django.db import transaction
+from django.db.models import QuerySet
 
 from barometre.collection.imports import RejectedLine, read_table
 from barometre.collection.models import Campaign, Target, audit
@@ -12,9 +13,17 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 def import_contacts(
-    campaign: Campaign, content: bytes, file_name: str, actor: object = None
+    campaign: Campaign,
+    content: bytes,
+    file_name: str,
+    actor: object = None,
+    targets: QuerySet[Target] | None = None,
 ) -> tuple[int, list[RejectedLine]]:
-    """Set the email of each listed target; return (updated, rejected lines) — nothing on error."""
+    """Set the email of each listed target; return (updated, rejected lines) — nothing on error.
+
+    `targets` restricts the targets that may be changed (the operator's scope); default: all.
+    """
+    targets = Target.objects.filter(campaign=campaign) if targets is None else targets
     frame = read_table(content, file_name)
     columns = {c.lower().strip(): c for c in frame.columns}
     email_column = columns.get("courriel") or columns.get("email") or columns.get("mail")
@@ -24,11 +33,13 @@ def import_contacts(
         pl.col(columns["code"]).str.strip_chars().alias("code"),
         pl.col(email_column).str.strip_chars().alias("email"),
     ).with_row_index("line", offset=2)
-    known = list(Target.objects.filter(campaign=campaign).values_list("code", flat=True))
+    known = list(targets.values_list("code", flat=True))
     bad_code = data.filter(~pl.col("code").is_in(known))
     bad_email = data.filter(~pl.col("email").fill_null("").str.contains(EMAIL_PATTERN))
     rejected = [
-        RejectedLine(line, "code", f"« {code} » n'est pas une cible de la campagne")
+        RejectedLine(
+            line, "code", f"« {code} » n'est pas une cible de la campagne dans votre périmètre"
+        )
         for line, code in bad_code.select("line", "code").iter_rows()
     ] + [
         RejectedLine(line, "courriel", f"adresse « {email or ''} » invalide")
@@ -38,7 +49,7 @@ def import_contacts(
         return 0, sorted(rejected, key=lambda r: (r.line, r.field))
     emails = dict(data.select("code", "email").iter_rows())
     with transaction.atomic():
-        chosen = list(Target.objects.filter(campaign=campaign, code__in=list(emails)))
+        chosen = list(targets.filter(code__in=list(emails)))
         for target in chosen:
             target.email = emails[target.code]
         Target.objects.bulk_update(chosen, ["email"], batch_size=1000)

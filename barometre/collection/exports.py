@@ -12,7 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
-from barometre.collection.models import Account, Answer, Campaign, Response, Target
+from barometre.collection.models import Account, Answer, Campaign, Response
+from barometre.collection.scopes import responses_q
 
 FORMATS = ("csv", "xlsx", "parquet", "edition")
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S"  # UTC, as barometre.edition reads it
@@ -22,9 +23,8 @@ META = ("response_id", "code", "submitted_at", "status", "respondent_role")
 def answers_frame(campaign: Campaign, account: Account | None = None) -> pl.DataFrame:
     """The wide answers table of a campaign (restricted to the account's scope when given)."""
     responses = Response.objects.filter(campaign=campaign).exclude(status=Response.Status.DRAFT)
-    if account is not None and not account.is_national:
-        in_scope = Target.objects.filter(campaign=campaign).filter(account.scope_q())
-        responses = responses.filter(code__in=in_scope.values("code"))
+    if account is not None:
+        responses = responses.filter(responses_q(account.scope, campaign))
     meta = pl.DataFrame(
         list(
             responses.values_list(

@@ -26,6 +26,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from barometre.collection.scopes import Scope
+
 if TYPE_CHECKING:  # pragma: no cover
     from barometre.questionnaire import Questionnaire
 
@@ -427,6 +429,9 @@ class Account(models.Model):
     scope_label = models.CharField(
         "périmètre", max_length=200, blank=True, default="", help_text="Ex. « OPSN Bretagne »."
     )
+    scope_regions = models.JSONField(
+        "régions du périmètre", default=list, blank=True, help_text='Ex. ["53"].'
+    )
     scope_departements = models.JSONField(
         "départements du périmètre", default=list, blank=True, help_text='Ex. ["29", "35"].'
     )
@@ -445,20 +450,18 @@ class Account(models.Model):
         return f"{self.user.get_username()} ({self.get_role_display()})"
 
     @property
+    def scope(self) -> Scope:
+        """The territorial scope (see `barometre.collection.scopes`)."""
+        return Scope.of(self.scope_regions, self.scope_departements, self.scope_codes)
+
+    @property
     def is_national(self) -> bool:
         """True when the account sees every collectivité (no territorial restriction)."""
-        return not self.scope_departements and not self.scope_codes
+        return self.scope.is_national
 
     def scope_q(self, prefix: str = "") -> Q:
         """A Q filter on targets (`prefix` e.g. "target__") restricted to this account's scope."""
-        if self.is_national:
-            return Q()
-        q = Q(pk__in=[])
-        if self.scope_departements:
-            q |= Q(**{f"{prefix}departement__in": self.scope_departements})
-        if self.scope_codes:
-            q |= Q(**{f"{prefix}code__in": self.scope_codes})
-        return q
+        return self.scope.q(prefix)
 
     def can(self, action: str) -> bool:
         """Whether the role allows `action` (view, export, invite, import, manage, administer)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from barometre.collection.models import Account, Campaign, Invitation, Response, Target
+from barometre.collection.scopes import responses_q
 
 STRATA = {
     "kind_size": (["kind_detail", "size_class"], "Nature × taille"),
@@ -86,13 +87,15 @@ def response_rates(status: pl.DataFrame, stratum: str | None = None) -> pl.DataF
     return _rates(status.with_columns(pl.col(columns).fill_null("")), columns)
 
 
-def daily_curve(campaign: Campaign) -> pl.DataFrame:
-    """Per day: new complete submissions, responses started, and their cumulative totals."""
-    rows = list(
-        Response.objects.filter(campaign=campaign).values_list(
-            "created_at", "submitted_at", "status"
-        )
-    )
+def daily_curve(campaign: Campaign, account: Account | None = None) -> pl.DataFrame:
+    """Per day: new complete submissions, responses started, and their cumulative totals.
+
+    With an account, only the responses within its territorial scope count.
+    """
+    responses = Response.objects.filter(campaign=campaign)
+    if account is not None:
+        responses = responses.filter(responses_q(account.scope, campaign))
+    rows = list(responses.values_list("created_at", "submitted_at", "status"))
     frame = pl.DataFrame(
         rows,
         schema={

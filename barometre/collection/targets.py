@@ -71,12 +71,7 @@ def scope_filter(frame: pl.DataFrame, account: Account | None) -> pl.DataFrame:
     """Rows of `frame` inside the account's territorial scope (all rows for a national account)."""
     if account is None or account.is_national:
         return frame
-    condition = pl.lit(False)
-    if account.scope_departements:
-        condition = condition | pl.col("departement").is_in(account.scope_departements)
-    if account.scope_codes:
-        condition = condition | pl.col("code").is_in(account.scope_codes)
-    return frame.filter(condition)
+    return frame.filter(account.scope.condition())
 
 
 def select_entities(

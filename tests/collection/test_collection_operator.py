@@ -310,7 +310,7 @@ def test_an_administrator_changes_role_scope_and_email_with_an_audit_entry(opera
     assert entry.detail["changes"]["role"] == ["reader", "analyst"]
     assert set(entry.detail["changes"]) == {"role", "email", "scope_label", "scope_departements"}
     listing = admin.get(reverse("operator:accounts")).content.decode()
-    assert "OPSN Finistère 29, 56" in listing
+    assert "OPSN Finistère : départements 29, 56" in listing
 
 
 def test_a_closed_account_can_no_longer_sign_in_nor_use_its_session(operator):

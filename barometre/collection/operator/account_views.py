@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from barometre.collection.models import Account, AuditLog, audit
@@ -16,10 +16,19 @@ from barometre.collection.operator.access import require
 from barometre.collection.operator.forms import AccountEditForm, AccountForm
 
 
+def accounts_within(actor: Account) -> list[Account]:
+    """The accounts an administrator may see and change: those whose scope lies inside its own."""
+    every = Account.objects.select_related("user").order_by("user__username")
+    if actor.is_national:
+        return list(every)
+    scope = actor.scope
+    return [account for account in every if scope.contains(account.scope)]
+
+
 @require("administer")
 def accounts(request: HttpRequest) -> HttpResponse:
     """List operator accounts and create one (the new user sets a password by reset email)."""
-    form = AccountForm(request.POST or None)
+    form = AccountForm(request.POST or None, actor_scope=request.account.scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
@@ -30,6 +39,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
                 user=user,
                 role=data["role"],
                 scope_label=data["scope_label"],
+                scope_regions=form.codes("scope_regions"),
                 scope_departements=form.codes("scope_departements"),
                 scope_codes=form.codes("scope_codes"),
             )
@@ -45,7 +55,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
         "collection/operator/accounts.html",
         {
             "form": form,
-            "accounts": Account.objects.select_related("user").order_by("user__username"),
+            "accounts": accounts_within(request.account),
             "nav": "accounts",
         },
     )
@@ -53,13 +63,14 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 @require("administer")
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Change an account's email, role, scope or access; every change goes to the audit log."""
+    """Change an account's email, role, scope or access; every change goes to the audit log.
+
+    An administrator reaches only the accounts inside its own scope (others answer 404).
+    """
     account = get_object_or_404(Account.objects.select_related("user"), pk=pk)
-    form = AccountEditForm(
-        request.POST or None,
-        account=account,
-        actor_account=getattr(request.user, "account", None),
-    )
+    if not request.account.scope.contains(account.scope):
+        raise Http404("Compte introuvable.")
+    form = AccountEditForm(request.POST or None, account=account, actor_account=request.account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = account.user
@@ -67,6 +78,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "email": user.email,
             "role": account.role,
             "scope_label": account.scope_label,
+            "scope_regions": list(account.scope_regions),
             "scope_departements": list(account.scope_departements),
             "scope_codes": list(account.scope_codes),
             "is_active": user.is_active,
@@ -75,6 +87,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "email": data["email"],
             "role": data["role"],
             "scope_label": data["scope_label"],
+            "scope_regions": form.codes("scope_regions"),
             "scope_departements": form.codes("scope_departements"),
             "scope_codes": form.codes("scope_codes"),
             "is_active": data["is_active"],
@@ -86,6 +99,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 user.save(update_fields=["email", "is_active"])
                 account.role = after["role"]
                 account.scope_label = after["scope_label"]
+                account.scope_regions = after["scope_regions"]
                 account.scope_departements = after["scope_departements"]
                 account.scope_codes = after["scope_codes"]
                 account.save()
@@ -103,6 +117,9 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("administer")
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """The audit log, newest first."""
-    page = Paginator(AuditLog.objects.all(), 100).get_page(request.GET.get("page"))
+    """The audit log, newest first; a territorial administrator sees the actions of its accounts."""
+    entries = AuditLog.objects.all()
+    if not request.account.is_national:
+        entries = entries.filter(actor__in=[a.user_id for a in accounts_within(request.account)])
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
     return render(request, "collection/operator/audit.html", {"page": page, "nav": "audit"})

@@ -22,6 +22,7 @@ from barometre.collection.operator.forms import (
     TargetFilterForm,
     WaveDatesForm,
 )
+from barometre.collection.scopes import covers_campaign
 from barometre.collection.targets import (
     TargetFilter,
     add_targets,
@@ -31,12 +32,20 @@ from barometre.collection.targets import (
     strata_counts,
 )
 
+NOT_COVERED = (
+    "La campagne compte des collectivités hors de votre périmètre ({scope}) : l'ouvrir, la "
+    "clôturer ou changer ses dates et ses vagues, qui touchent tous ses liens, revient à un compte "
+    "dont le périmètre couvre toute la campagne."
+)
+
 
 @require("view")
 def home(request: HttpRequest) -> HttpResponse:
     """Campaigns and editions."""
     campaign_list = Campaign.objects.select_related("edition").annotate(
-        target_count=Count("targets", distinct=True)
+        target_count=Count(
+            "targets", filter=request.account.scope_q("targets__") or None, distinct=True
+        )
     )
     return render(
         request,
@@ -136,6 +145,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "closing_form": ClosingDateForm(initial={"closes_at": campaign.closes_at}),
             "target_count": targets.count(),
             "invited_count": targets.filter(invitation__isnull=False).count(),
+            "can_change_campaign": request.account.can("manage")
+            and covers_campaign(request.account.scope, campaign),
+            "not_covered": NOT_COVERED.format(scope=request.account.scope.describe()),
             "section": "campaign",
         },
     )
@@ -144,8 +156,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require("manage")
 @require_POST
 def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Open or close a campaign, or save a wave's dates."""
+    """Open or close a campaign, or save a wave's dates (needs a scope covering the campaign)."""
     campaign = get_object_or_404(Campaign, pk=pk)
+    if not covers_campaign(request.account.scope, campaign):
+        messages.error(
+            request, "Action refusée. " + NOT_COVERED.format(scope=request.account.scope.describe())
+        )
+        return redirect("operator:campaign", pk=campaign.pk)
     try:
         if action == "ouvrir":
             campaign_actions.open_campaign(campaign, actor=request.user)
@@ -291,7 +308,7 @@ def invitation_action(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "Joignez un fichier CSV ou XLSX (colonnes code et courriel).")
         else:
             updated, rejected = import_contacts(
-                campaign, upload.read(), upload.name, actor=request.user
+                campaign, upload.read(), upload.name, actor=request.user, targets=in_scope
             )
             if rejected:
                 messages.error(

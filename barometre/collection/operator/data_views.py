@@ -45,7 +45,7 @@ def monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     stratum = request.GET.get("strate", "kind_size")
     if stratum not in STRATA:
         stratum = "kind_size"
-    curve = daily_curve(campaign)
+    curve = daily_curve(campaign, request.account)
     peak = max([1, *curve["commencees_cumul"].to_list()])
     points = [
         {

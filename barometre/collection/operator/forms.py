@@ -8,7 +8,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from barometre.collection.models import Account, Campaign, Edition, Response
+from barometre.collection.models import Account, Campaign, Edition, Response, Target
+from barometre.collection.scopes import Scope, register_places
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -143,21 +144,106 @@ class ImportForm(forms.Form):
 
 
 class AccountFieldsForm(forms.Form):
-    """What every operator account has: email, role and territorial scope."""
+    """What every operator account has: email, role and territorial scope.
+
+    `actor_scope` is the scope of the administrator filling the form: the scope given must lie
+    inside it (an account can only grant what it covers, and never widen its own scope).
+    """
 
     email = forms.EmailField(label="Courriel")
     role = forms.ChoiceField(label="Rôle", choices=Account.Role.choices)
     scope_label = forms.CharField(label="Libellé du périmètre", required=False, max_length=200)
-    scope_departements = forms.CharField(label="Départements du périmètre", required=False)
+    scope_regions = forms.CharField(
+        label="Régions du périmètre",
+        required=False,
+        help_text="Codes INSEE, ex. 53 pour la Bretagne.",
+    )
+    scope_departements = forms.CharField(
+        label="Départements du périmètre", required=False, help_text="Ex. 29 35 2A 971."
+    )
     scope_codes = forms.CharField(
         label="Collectivités du périmètre (codes)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Codes INSEE des communes, SIREN des EPCI, D29, R53…",
     )
+    SCOPE_FIELDS = ("scope_regions", "scope_departements", "scope_codes")
+
+    def __init__(self, *args, actor_scope: Scope | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor_scope = actor_scope or Scope()
+
+    def _known_codes(self, name: str, known, what: str) -> list[str]:
+        """The codes of a scope field, each checked against `known` (French error otherwise)."""
+        codes = list(dict.fromkeys(_codes(self.cleaned_data.get(name) or "")))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise forms.ValidationError(f"{', '.join(f'« {c} »' for c in unknown[:10])} : {what}.")
+        return codes
+
+    def clean_scope_regions(self) -> list[str]:
+        return self._known_codes(
+            "scope_regions", register_places().regions, "région inconnue du registre"
+        )
+
+    def clean_scope_departements(self) -> list[str]:
+        return self._known_codes(
+            "scope_departements", register_places().departements, "département inconnu du registre"
+        )
+
+    def clean_scope_codes(self) -> list[str]:
+        codes = list(dict.fromkeys(_codes(self.cleaned_data.get("scope_codes") or "")))
+        places = register_places().of_code
+        unknown = [c for c in codes if c not in places]
+        if unknown:
+            targeted = set(
+                Target.objects.filter(code__in=unknown).values_list("code", flat=True).distinct()
+            )
+            unknown = [c for c in unknown if c not in targeted]
+        if unknown:
+            raise forms.ValidationError(
+                f"{', '.join(f'« {c} »' for c in unknown[:10])} : code inconnu du registre et "
+                "des cibles des campagnes."
+            )
+        return codes
 
     def codes(self, name: str) -> list[str]:
-        """Codes of a free-text scope field."""
-        return _codes(self.cleaned_data.get(name) or "")
+        """The checked codes of a scope field."""
+        return list(self.cleaned_data.get(name) or [])
+
+    def scope(self) -> Scope:
+        """The scope given by the form (after validation)."""
+        return Scope.of(*(self.codes(name) for name in self.SCOPE_FIELDS))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.actor_scope.is_national or any(name in self.errors for name in self.SCOPE_FIELDS):
+            return data
+        mine = self.actor_scope.describe()
+        if self.scope().is_national:
+            self.add_error(
+                "scope_departements",
+                "Périmètre vide : il donnerait tout le registre, qui dépasse votre périmètre "
+                f"({mine}). Indiquez des régions, départements ou collectivités qu'il couvre.",
+            )
+            return data
+        for name, part in zip(
+            self.SCOPE_FIELDS,
+            (
+                Scope.of(regions=self.codes("scope_regions")),
+                Scope.of(departements=self.codes("scope_departements")),
+                Scope.of(codes=self.codes("scope_codes")),
+            ),
+            strict=True,
+        ):
+            outside = self.actor_scope.outside(part) if not part.is_national else []
+            if outside:
+                self.add_error(
+                    name,
+                    f"Hors de votre périmètre ({mine}) : {', '.join(outside[:10])}. Un compte ne "
+                    "peut donner que ce que couvre son propre périmètre.",
+                )
+        return data
 
 
 class AccountForm(AccountFieldsForm):
@@ -184,12 +270,15 @@ class AccountEditForm(AccountFieldsForm):
     def __init__(self, *args, account: Account, actor_account: Account | None, **kwargs) -> None:
         self.account = account
         self.actor_account = actor_account
+        if actor_account is not None:
+            kwargs.setdefault("actor_scope", actor_account.scope)
         kwargs.setdefault(
             "initial",
             {
                 "email": account.user.email,
                 "role": account.role,
                 "scope_label": account.scope_label,
+                "scope_regions": " ".join(account.scope_regions),
                 "scope_departements": " ".join(account.scope_departements),
                 "scope_codes": " ".join(account.scope_codes),
                 "is_active": account.user.is_active,

@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template import Engine, RequestContext, Template
 
+from barometre.collection.operator.access import account_for
+from barometre.collection.scopes import register_codes_in_scope
 from barometre.publish.numbers import count, percent
 from barometre.publish.pages import _evolution_lookup, key_figure_cards, question_block
 from barometre.publish.positioning import LINKS_FILE, positioning_pdf
@@ -194,8 +196,11 @@ def private_positioning(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def operator_positioning(request: HttpRequest, code: str) -> HttpResponse:
-    """The operator opens any respondent's report by its code (signed-in staff only)."""
-    if not request.user.is_staff or not CODE.match(code):
+    """An operator opens a respondent's report by its code (an account whose scope holds the code)."""
+    account = account_for(request.user)
+    if account is None or not CODE.match(code):
+        raise Http404("Rapport introuvable")
+    if not register_codes_in_scope(account.scope, [code]):
         raise Http404("Rapport introuvable")
     root = positioning_dir()
     for links in (root / LINKS_FILE, *root.glob(f"*/{LINKS_FILE}")):
