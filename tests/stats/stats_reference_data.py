@@ -128,3 +128,24 @@ def multiple_choice_frame() -> pl.DataFrame:
         cell=pl.when(pl.col("kind") == "epci").then(pl.lit("epci")).otherwise("commune_" + size),
         opsn=pl.Series(opsn).cast(pl.Int64).cast(pl.String),
     )
+
+
+def replicate_design(lonely: bool = False, calibrated: bool = False) -> tuple[pl.DataFrame, Design]:
+    """The stratified reference sample with fpc (strat.csv) and its design, as make_replicates.R.
+
+    `lonely` adds the only respondent of epci_CA; `calibrated` rakes on opsn and rg3.
+    """
+    df = pl.read_csv(REF / "strat.csv", infer_schema=False).with_columns(
+        *(pl.col(c).cast(pl.Float64) for c in ("y1", "y2", "y3", "w", "N_h")),
+        pl.col("extra").cast(pl.Int64),
+    )
+    if not lonely:
+        df = df.filter(extra=0)
+    base = Design.from_columns(
+        weights=df["w"].to_numpy(),
+        strata=df["kd_size"].to_numpy(),
+        population_sizes=df["N_h"].to_numpy(),
+    )
+    if not calibrated:
+        return df, base
+    return df, calibrate(base, margins(df, totals("strat_totals.csv"), ["opsn", "rg3"]), "raking")
