@@ -6,8 +6,9 @@ import polars as pl
 from django.db import transaction
 from django.db.models import QuerySet
 
-from barometre.collection.imports import RejectedLine, read_table
 from barometre.collection.models import Campaign, Target, audit
+from barometre.imports.problems import Problem
+from barometre.imports.tables import FileRefused, read_table
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -18,35 +19,42 @@ def import_contacts(
     file_name: str,
     actor: object = None,
     targets: QuerySet[Target] | None = None,
-) -> tuple[int, list[RejectedLine]]:
+) -> tuple[int, list[Problem]]:
     """Set the email of each listed target; return (updated, rejected lines) — nothing on error.
 
     `targets` restricts the targets that may be changed (the operator's scope); default: all.
     """
     targets = Target.objects.filter(campaign=campaign) if targets is None else targets
-    frame = read_table(content, file_name)
-    columns = {c.lower().strip(): c for c in frame.columns}
+    try:
+        table = read_table(content, file_name)
+    except FileRefused as refused:
+        return 0, refused.problems
+    columns = {c.lower().strip(): c for c in table.header}
     email_column = columns.get("courriel") or columns.get("email") or columns.get("mail")
     if "code" not in columns or email_column is None:
-        return 0, [RejectedLine(1, "en-tête", "colonnes « code » et « courriel » attendues")]
-    data = frame.select(
+        return 0, [Problem(1, "", "missing_column", "colonnes « code » et « courriel » attendues")]
+    data = table.rows.select(
         pl.col(columns["code"]).str.strip_chars().alias("code"),
         pl.col(email_column).str.strip_chars().alias("email"),
-    ).with_row_index("line", offset=2)
+        pl.col("__line").alias("line"),
+    )
     known = list(targets.values_list("code", flat=True))
     bad_code = data.filter(~pl.col("code").is_in(known))
     bad_email = data.filter(~pl.col("email").fill_null("").str.contains(EMAIL_PATTERN))
     rejected = [
-        RejectedLine(
-            line, "code", f"« {code} » n'est pas une cible de la campagne dans votre périmètre"
+        Problem(
+            line,
+            "code",
+            "outside_scope",
+            f"« {code} » n'est pas une cible de la campagne dans votre périmètre",
         )
         for line, code in bad_code.select("line", "code").iter_rows()
     ] + [
-        RejectedLine(line, "courriel", f"adresse « {email or ''} » invalide")
+        Problem(line, "courriel", "invalid_value", f"adresse « {email or ''} » invalide")
         for line, email in bad_email.select("line", "email").iter_rows()
     ]
     if rejected:
-        return 0, sorted(rejected, key=lambda r: (r.line, r.field))
+        return 0, sorted(rejected, key=lambda r: (r.line, r.column))
     emails = dict(data.select("code", "email").iter_rows())
     with transaction.atomic():
         chosen = list(targets.filter(code__in=list(emails)))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from barometre.collection.campaigns import create_campaign, open_campaign
 from barometre.collection.editions import create_edition
-from barometre.collection.imports import store, validate
+from barometre.collection.imports import store_edition_rows
 from barometre.collection.models import Campaign, Edition, Response
 from barometre.collection.targets import add_targets, register_frame
 
@@ -75,10 +75,14 @@ def load_edition_folder(
         responding = register.filter(pl.col("code").is_in(raw["code"].unique().implode()))
         targets = responding if frame is None else pl.concat([frame, responding], how="diagonal")
         add_targets(campaign, with_opsn(targets.unique("code"), folder), actor=actor)
-        wide = raw.drop("response_id") if "response_id" in raw.columns else raw
-        clean, rejected = validate(wide, edition.questionnaire, register["code"].to_list())
-        if rejected:
-            listed = "\n".join(f"- {r}" for r in rejected[:30])
-            raise FolderRejected(f"{folder / 'responses.csv'} : lignes refusées\n{listed}")
-        store(campaign, clean, Response.Source.EDITION, f"{folder.name}/responses.csv", actor)
+        problems = store_edition_rows(
+            campaign,
+            raw,
+            register["code"],
+            Response.Source.EDITION,
+            f"{folder.name}/responses.csv",
+            actor,
+        )
+        if problems:
+            raise FolderRejected(f"{folder / 'responses.csv'} : lignes refusées\n{problems}")
     return campaign

@@ -1,23 +1,21 @@
-"""Import answers collected elsewhere: LimeSurvey, KoboToolbox/ODK, or any CSV/XLSX with a mapping.
+"""Import answers collected elsewhere into a campaign: LimeSurvey, KoboToolbox/ODK, any CSV/XLSX.
 
-Every file is first turned into one wide Polars frame (one row per submission, one column per
-question id, values as text codes), then validated column by column; an import with one bad line
-stores nothing, and the French report lists every rejected line with its field and reason.
+The checks are those of `barometre.imports` (the engine shared with `barometre import`); this module
+decides which collectivités the operator may write to (campaign targets within the account's
+scope), applies the rule chosen for collectivités that already answered (refuse, replace, keep) and
+stores everything in one transaction: an import with one refused line stores nothing.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
 
 import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
 from barometre.collection.models import (
+    Account,
     Answer,
     Campaign,
     ImportBatch,
@@ -25,298 +23,120 @@ from barometre.collection.models import (
     Target,
     audit,
 )
-from barometre.questionnaire.model import NSP_CODE, Question, Questionnaire, QuestionType
+from barometre.edition.files import validate_responses
+from barometre.edition.problems import render
+from barometre.imports.columns import LINE, parse_mapping
+from barometre.imports.engine import (
+    Destination,
+    ImportOptions,
+    existing_decisions,
+    parse_timestamps,
+    prepare_import,
+)
+from barometre.imports.report import ImportReport
+from barometre.register.frame import load_register
 
-META_COLUMNS = ("code", "submitted_at", "status", "respondent_role")
-YES_NO_ALIASES = {"y": "oui", "yes": "oui", "o": "oui", "n": "non", "no": "non"}
+__all__ = [
+    "ImportReport",
+    "destination_for",
+    "import_answers",
+    "parse_mapping",
+    "store_edition_rows",
+]
 
-
-@dataclass(frozen=True)
-class RejectedLine:
-    """One rejected value: file line number (header = line 1), field, reason in French."""
-
-    line: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"ligne {self.line}, champ « {self.field} » : {self.reason}"
-
-
-@dataclass
-class ImportReport:
-    """Outcome of an import: rows read, rows stored (0 when any line was rejected), rejections."""
-
-    source: str
-    file_name: str
-    rows_read: int = 0
-    rows_stored: int = 0
-    rejected: list[RejectedLine] = field(default_factory=list)
-    batch_id: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when the import was stored."""
-        return not self.rejected and self.batch_id is not None
-
-    def text(self) -> str:
-        """The report in French, one rejected value a line."""
-        head = f"Import « {self.file_name} » ({self.source}) : {self.rows_read} ligne(s) lue(s), "
-        if self.ok:
-            return head + f"{self.rows_stored} réponse(s) importée(s)."
-        lines = [head + "aucune réponse importée (l'import est tout ou rien)."]
-        lines += [f"- {r}" for r in self.rejected]
-        return "\n".join(lines)
+META_COLUMNS = (LINE, "code", "identifier", "rule", "submitted_at", "status", "respondent_role")
 
 
-def read_table(content: bytes, file_name: str) -> pl.DataFrame:
-    """Read a CSV (UTF-8, `,` or `;`) or XLSX file into a frame of strings (header on line 1)."""
-    if file_name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        from python_calamine import CalamineWorkbook
-
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-        if not rows:
-            return pl.DataFrame()
-        header = [str(h).strip() for h in rows[0]]
-        body = [[_cell_text(v) for v in row] for row in rows[1:]]
-        return pl.DataFrame(body, schema=header, orient="row")
-    text = content.decode("utf-8-sig")
-    first = text.split("\n", 1)[0]
-    separator = ";" if first.count(";") > first.count(",") else ","
-    if first.count("\t") > max(first.count(";"), first.count(",")):
-        separator = "\t"
-    return pl.read_csv(io.StringIO(text), separator=separator, infer_schema=False)
+def _scope_label(account: Account) -> str:
+    """The account's territorial scope in French."""
+    parts = []
+    if account.scope_label:
+        return account.scope_label
+    if account.scope_departements:
+        plural = "s" if len(account.scope_departements) > 1 else ""
+        parts.append(f"département{plural} " + ", ".join(account.scope_departements))
+    if account.scope_codes:
+        parts.append(f"{len(account.scope_codes)} collectivité(s) désignée(s)")
+    return " et ".join(parts)
 
 
-def _cell_text(value: object) -> str:
-    """Text of one spreadsheet cell (integers without `.0`)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+def destination_for(
+    campaign: Campaign, account: Account | None, known_codes: Iterable[str] | None = None
+) -> Destination:
+    """Codes an import may write: the campaign's targets (or any register code if it has none),
+    restricted to the account's territorial scope."""
+    targets = Target.objects.filter(campaign=campaign)
+    accepted = None
+    if known_codes is not None:
+        accepted = frozenset(known_codes)
+    elif targets.exists():
+        accepted = frozenset(targets.values_list("code", flat=True))
+    scope = None
+    if account is not None and not account.is_national:
+        if accepted is not None and known_codes is None:
+            scope = frozenset(targets.filter(account.scope_q()).values_list("code", flat=True))
+        else:
+            entities = load_register().entities
+            in_scope = pl.lit(False)
+            if account.scope_departements:
+                in_scope = in_scope | pl.col("departement").is_in(account.scope_departements)
+            if account.scope_codes:
+                in_scope = in_scope | pl.col("code").is_in(account.scope_codes)
+            scope = frozenset(entities.filter(in_scope).get_column("code").to_list())
+        return Destination(accepted, scope, _scope_label(account))
+    return Destination(accepted)
 
 
-def _alnum(text: str) -> str:
-    """Lower-case alphanumerics only (LimeSurvey codes cannot hold `_` or `-`)."""
-    return re.sub(r"[^0-9a-z]", "", text.lower())
-
-
-def from_limesurvey(
-    raw: pl.DataFrame, questionnaire: Questionnaire, code_column: str = "code"
-) -> pl.DataFrame:
-    """Wide frame from a LimeSurvey response export ("answer codes", question codes as headings).
-
-    Single questions are columns `Q`; multiple choice are `Q[SQ]` columns holding `Y` when chosen.
-    LimeSurvey codes are matched to question ids ignoring case and non-alphanumerics.
-    """
-    by_alnum = {_alnum(q.id): q for q in questionnaire.questions}
-    columns: dict[str, pl.Expr] = {}
-    multi: dict[str, list[pl.Expr]] = {}
-    for name in raw.columns:
-        match = re.fullmatch(r"(.+?)\[(.+)\]", name)
-        base = match.group(1) if match else name
-        question = by_alnum.get(_alnum(base))
-        if question is None:
-            continue
-        if match and question.type is QuestionType.MULTIPLE_CHOICE:
-            sub = match.group(2)
-            codes = {_alnum(c): c for c in question.codes}
-            code = codes.get(_alnum(sub), sub)
-            chosen = pl.col(name).str.strip_chars().str.to_uppercase().is_in(["Y", "1", "OUI"])
-            multi.setdefault(question.id, []).append(
-                pl.when(chosen).then(pl.lit(code)).otherwise(None)
-            )
-        elif not match:
-            columns[question.id] = pl.col(name)
-    exprs = [pl.col(code_column).alias("code")] if code_column in raw.columns else []
-    exprs += [e.alias(qid) for qid, e in columns.items()]
-    exprs += [
-        pl.concat_str(parts, separator=" ", ignore_nulls=True).alias(qid)
-        for qid, parts in multi.items()
-    ]
-    if "submitdate" in raw.columns:
-        exprs.append(pl.col("submitdate").alias("submitted_at"))
-        exprs.append(
-            pl.when(pl.col("submitdate").str.strip_chars() != "")
-            .then(pl.lit("complete"))
-            .otherwise(pl.lit("partial"))
-            .alias("status")
+def _existing(campaign: Campaign, codes: list[str]) -> pl.DataFrame:
+    """Responses already stored (not empty drafts) for these codes, described in French."""
+    rows = (
+        Response.objects.filter(campaign=campaign, code__in=codes)
+        .exclude(status=Response.Status.DRAFT)
+        .order_by("code", "pk")
+    )
+    sources = dict(Response.Source.choices)
+    statuses = dict(Response.Status.choices)
+    data = [
+        (
+            r.code,
+            r.pk,
+            statuses[r.status].lower(),
+            sources.get(r.source, r.source).lower(),
+            timezone.localtime(r.submitted_at or r.updated_at).strftime("%d/%m/%Y"),
         )
-    return raw.select(exprs)
-
-
-def from_kobo(
-    raw: pl.DataFrame, questionnaire: Questionnaire, code_column: str = "code"
-) -> pl.DataFrame:
-    """Wide frame from a KoboToolbox/ODK CSV export (`group/question` headings, space-separated multi)."""
-    ids = {q.id for q in questionnaire.questions}
-    exprs: list[pl.Expr] = []
-    seen: set[str] = set()
-    for name in raw.columns:
-        last = name.rsplit("/", 1)[-1]
-        if last == code_column and "code" not in seen:
-            exprs.append(pl.col(name).alias("code"))
-            seen.add("code")
-        elif last in ids and last not in seen:
-            exprs.append(pl.col(name).alias(last))
-            seen.add(last)
-    for column, target in (("_submission_time", "submitted_at"), ("end", "submitted_at")):
-        if column in raw.columns and target not in seen:
-            exprs.append(pl.col(column).alias(target))
-            seen.add(target)
-    return raw.select(exprs)
-
-
-def from_mapping(raw: pl.DataFrame, mapping: Mapping[str, str]) -> pl.DataFrame:
-    """Wide frame from any table and a mapping {file column: question id or meta column}."""
-    missing = [c for c in mapping if c not in raw.columns]
-    if missing:
-        raise KeyError(", ".join(missing))
-    return raw.select([pl.col(column).alias(target) for column, target in mapping.items()])
-
-
-def parse_mapping(text: str) -> dict[str, str]:
-    """Parse a mapping written one `colonne du fichier = identifiant` per line."""
-    mapping: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if "=" not in line:
-            raise ValueError(f"Correspondance, ligne {number} : « colonne = identifiant » attendu.")
-        column, target = (part.strip() for part in line.split("=", 1))
-        mapping[column] = target
-    return mapping
-
-
-def _check_question(column: pl.Series, question: Question) -> tuple[pl.Series, pl.Series, str]:
-    """Normalised values, invalid mask and reason for one question column (vectorised)."""
-    text = column.cast(pl.String).fill_null("").str.strip_chars()
-    present = text != ""
-    if question.type.is_choice:
-        codes = list(question.codes)
-        lowered = text.str.to_lowercase()
-        if question.type is QuestionType.YES_NO:
-            lowered = lowered.replace(YES_NO_ALIASES)
-        labels = {o.label.lower(): o.code for o in question.options}
-        if question.allow_nsp:
-            labels["ne sait pas"] = NSP_CODE
-        if question.type is QuestionType.MULTIPLE_CHOICE:
-            parts = lowered.str.replace_all(r"[;,|]", " ").str.split(" ")
-            parts = parts.list.eval(pl.element().filter(pl.element() != ""))
-            bad = parts.list.eval(~pl.element().is_in(codes)).list.any().fill_null(False)
-            too_many = (
-                parts.list.len() > question.max_choices
-                if question.max_choices
-                else pl.Series([False] * len(text))
-            )
-            normalised = parts.list.join(" ")
-            reason = f"codes attendus parmi {', '.join(codes)}"
-            if question.max_choices:
-                reason += f", au plus {question.max_choices}"
-            return normalised, present & (bad | too_many), reason
-        normalised = lowered.replace(labels)
-        valid = normalised.is_in(codes)
-        return normalised, present & ~valid, f"code attendu parmi {', '.join(codes)}"
-    if question.type.is_numeric:
-        number = text.str.replace(",", ".").cast(pl.Float64, strict=False)
-        bad = number.is_null()
-        reason = "nombre attendu"
-        if question.type is QuestionType.PERCENTAGE:
-            bad = bad | (number < 0) | (number > 100)
-            reason = "pourcentage entre 0 et 100 attendu"
-        return text.str.replace(",", "."), present & bad.fill_null(True), reason
-    return text, pl.Series([False] * len(text)), ""
-
-
-def _timestamps(column: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Parsed submission times (UTC) and invalid mask."""
-    text = column.cast(pl.String).fill_null("").str.strip_chars()
-    parsed = text.str.to_datetime(time_zone="UTC", strict=False, ambiguous="earliest")
-    date_only = text.str.to_date(strict=False).cast(pl.Datetime("us", "UTC"))
-    parsed = parsed.fill_null(date_only)
-    return parsed, (text != "") & parsed.is_null()
-
-
-def validate(
-    wide: pl.DataFrame, questionnaire: Questionnaire, known_codes: Iterable[str]
-) -> tuple[pl.DataFrame, list[RejectedLine]]:
-    """Normalise a wide frame and list every invalid value (vectorised per column)."""
-    rejected: list[RejectedLine] = []
-    lines = pl.Series("line", range(2, wide.height + 2))
-    if "code" not in wide.columns:
-        return wide, [RejectedLine(1, "code", "colonne du code de la collectivité absente")]
-    codes = wide["code"].cast(pl.String).fill_null("").str.strip_chars()
-    unknown = ~codes.is_in(list(known_codes))
-    rejected += [
-        RejectedLine(line, "code", f"code « {c} » absent du registre" if c else "code vide")
-        for line, c in zip(lines.filter(unknown), codes.filter(unknown), strict=True)
+        for r in rows
     ]
-    columns: dict[str, pl.Series] = {"code": codes}
-    by_id = {q.id: q for q in questionnaire.questions}
-    for name in wide.columns:
-        if name in META_COLUMNS:
-            continue
-        if name not in by_id:
-            rejected.append(RejectedLine(1, name, "question inconnue du questionnaire"))
-            continue
-        values, bad, reason = _check_question(wide[name], by_id[name])
-        rejected += [
-            RejectedLine(line, name, f"valeur « {v} » invalide : {reason}")
-            for line, v in zip(lines.filter(bad), wide[name].filter(bad), strict=True)
-        ]
-        columns[name] = values
-    if "submitted_at" in wide.columns:
-        stamps, bad = _timestamps(wide["submitted_at"])
-        rejected += [
-            RejectedLine(line, "submitted_at", f"date « {v} » illisible (ISO 8601 attendu)")
-            for line, v in zip(lines.filter(bad), wide["submitted_at"].filter(bad), strict=True)
-        ]
-        columns["submitted_at"] = stamps
-    if "status" in wide.columns:
-        status = wide["status"].cast(pl.String).fill_null("").str.strip_chars().str.to_lowercase()
-        status = status.replace({"": "complete", "complète": "complete", "partielle": "partial"})
-        bad = ~status.is_in(["complete", "partial"])
-        rejected += [
-            RejectedLine(line, "status", f"statut « {v} » invalide : complete ou partial attendu")
-            for line, v in zip(lines.filter(bad), wide["status"].filter(bad), strict=True)
-        ]
-        columns["status"] = status
-    if "respondent_role" in wide.columns:
-        columns["respondent_role"] = wide["respondent_role"].cast(pl.String).fill_null("")
-    rejected.sort(key=lambda r: (r.line, r.field))
-    return pl.DataFrame(columns), rejected
+    return pl.DataFrame(
+        data,
+        schema={
+            "code": pl.String,
+            "response_id": pl.Int64,
+            "status": pl.String,
+            "source": pl.String,
+            "when": pl.String,
+        },
+        orient="row",
+    )
 
 
 def store(
     campaign: Campaign,
     clean: pl.DataFrame,
+    question_ids: list[str],
     source: str,
     file_name: str,
     actor: object = None,
 ) -> ImportBatch:
-    """Store a validated wide frame as responses and answers (call inside a transaction)."""
+    """Store checked rows as responses and answers (call inside a transaction)."""
     now = timezone.now()
     batch = ImportBatch.objects.create(
         campaign=campaign,
         source=source,
-        file_name=file_name,
+        file_name=file_name[:300],
         row_count=clean.height,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    meta = clean.select(
-        pl.col("code"),
-        (pl.col("submitted_at") if "submitted_at" in clean.columns else pl.lit(None))
-        .cast(pl.Datetime("us", "UTC"))
-        .alias("submitted_at"),
-        (pl.col("status") if "status" in clean.columns else pl.lit("complete")).alias("status"),
-        (pl.col("respondent_role") if "respondent_role" in clean.columns else pl.lit("")).alias(
-            "respondent_role"
-        ),
-    )
+    meta = clean.select("code", "submitted_at", "status", "respondent_role")
     responses = Response.objects.bulk_create(
         [
             Response(
@@ -324,7 +144,7 @@ def store(
                 code=code,
                 status=status,
                 source=source,
-                respondent_role=role or "",
+                respondent_role=(role or "")[:200],
                 submitted_at=submitted or now,
                 created_at=now,
                 updated_at=now,
@@ -333,9 +153,8 @@ def store(
             for code, submitted, status, role in meta.iter_rows()
         ]
     )
-    questions = [c for c in clean.columns if c not in META_COLUMNS]
     long = (
-        clean.select(questions)
+        clean.select(question_ids)
         .with_columns(pl.Series("response_id", [r.pk for r in responses]))
         .unpivot(index="response_id", variable_name="question_id", value_name="value")
         .filter(pl.col("value").is_not_null() & (pl.col("value") != ""))
@@ -348,26 +167,39 @@ def store(
         ],
         batch_size=2000,
     )
-    audit(
-        "import",
-        actor=actor,
-        obj=batch,
-        source=source,
-        file=file_name,
-        rows=clean.height,
-        answers=long.height,
-    )
     return batch
 
 
-def campaign_codes(campaign: Campaign) -> list[str]:
-    """Codes accepted by an import: the campaign's targets, or the whole register if it has none."""
-    codes = list(Target.objects.filter(campaign=campaign).values_list("code", flat=True))
-    if codes:
-        return codes
-    from barometre.collection.targets import register_frame
+def store_edition_rows(
+    campaign: Campaign,
+    raw: pl.DataFrame,
+    known_codes: pl.Series,
+    source: str,
+    file_name: str,
+    actor: object = None,
+) -> str:
+    """Store the text rows of an edition's `responses.csv` (checked by the edition reader's rules).
 
-    return register_frame()["code"].to_list()
+    Returns the French problems (nothing stored) or an empty string once stored.
+    """
+    questionnaire = campaign.edition.questionnaire
+    problems = validate_responses(raw, questionnaire, known_codes)
+    if problems.height:
+        return render(problems)
+    question_ids = [q.id for q in questionnaire.questions if q.id in raw.columns]
+    text = [
+        pl.col(c).str.strip_chars().replace("", None).alias(c)
+        for c in ("code", "status", "respondent_role", *question_ids)
+        if c in raw.columns
+    ]
+    clean = raw.select(text).with_columns(
+        parse_timestamps(raw.get_column("submitted_at"))[0],
+        *([] if "respondent_role" in raw.columns else [pl.lit("").alias("respondent_role")]),
+    )
+    with transaction.atomic():
+        batch = store(campaign, clean, question_ids, source, file_name, actor)
+        audit("import", actor=actor, obj=batch, source=source, file=file_name, rows=clean.height)
+    return ""
 
 
 def import_answers(
@@ -378,43 +210,61 @@ def import_answers(
     *,
     mapping: Mapping[str, str] | None = None,
     code_column: str = "code",
+    encoding: str = "auto",
+    on_existing: str = "refuse",
+    confirmations: Mapping[int, str] | None = None,
+    account: Account | None = None,
     known_codes: Iterable[str] | None = None,
     actor: object = None,
 ) -> ImportReport:
-    """Import one file into a campaign, all or nothing; return the French report."""
-    report = ImportReport(source=source, file_name=file_name)
+    """Import one file into a campaign, all or nothing; return the French report.
+
+    `account` restricts the collectivités to its territorial scope (None: no restriction, as on the
+    command line); `on_existing` is the rule for collectivités that already answered.
+    """
+    options = ImportOptions(
+        source=source,
+        code_column=code_column or "code",
+        mapping=mapping,
+        encoding=encoding,
+        on_existing=on_existing,
+        confirmations=dict(confirmations or {}),
+    )
     questionnaire = campaign.edition.questionnaire
-    try:
-        raw = read_table(content, file_name)
-    except (UnicodeDecodeError, pl.exceptions.PolarsError, ValueError) as exc:
-        report.rejected.append(RejectedLine(1, "fichier", f"fichier illisible ({exc})"))
+    destination = destination_for(campaign, account, known_codes)
+    prepared = prepare_import(
+        content, file_name, questionnaire, options, load_register(), destination
+    )
+    report = prepared.report
+    report.destination = campaign.name
+    if report.problems:
         return report
-    report.rows_read = raw.height
-    try:
-        if source == Response.Source.LIMESURVEY:
-            wide = from_limesurvey(raw, questionnaire, code_column)
-        elif source == Response.Source.KOBO:
-            wide = from_kobo(raw, questionnaire, code_column)
-        else:
-            wide = from_mapping(raw, mapping or {})
-    except KeyError as exc:
-        report.rejected.append(
-            RejectedLine(1, str(exc.args[0]), "colonne absente du fichier (voir la correspondance)")
+    id_label = next((c.column for c in report.columns if c.target == "identifier"), code_column)
+    with transaction.atomic():
+        # one import at a time per campaign (PostgreSQL row lock; SQLite serialises writers)
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        codes = prepared.responses.get_column("code").to_list()
+        kept, replaced, problems, notes = existing_decisions(
+            prepared.responses, _existing(campaign, codes), on_existing, id_label
         )
-        return report
-    if known_codes is None:
-        known_codes = campaign_codes(campaign)
-    clean, rejected = validate(wide, questionnaire, list(known_codes))
-    report.rejected = rejected
-    if rejected:
-        return report
-    try:
-        with transaction.atomic():
-            batch = store(campaign, clean, source, file_name, actor)
-            report.batch_id = batch.pk
-            report.rows_stored = clean.height
-    except Exception:
-        report.batch_id = None
-        report.rows_stored = 0
-        raise
+        report.existing = notes
+        if problems:
+            report.problems = problems
+            return report
+        if replaced:
+            Response.objects.filter(pk__in=replaced).delete()
+        batch = store(campaign, kept, prepared.question_ids, source, file_name, actor)
+        report.batch_id = batch.pk
+        report.rows_stored = kept.height
+        audit(
+            "import",
+            actor=actor,
+            obj=batch,
+            source=source,
+            file=file_name,
+            rows=kept.height,
+            replaced=len(replaced),
+            kept_existing=sum(1 for n in notes if "conservée" in n.text),
+            rule=on_existing,
+        )
     return report

@@ -166,7 +166,7 @@ def test_import_view_reports_rejected_lines(operator, targeted):
             "mapping": "code=code\ninc_lieux=inc_lieux",
         },
     ).content.decode()
-    assert "ligne 3" in page and "absent du registre" in page
+    assert "<td>3</td><td>code</td>" in page and "aucune collectivité du registre" in page
     assert not targeted.responses.exists()
 
 

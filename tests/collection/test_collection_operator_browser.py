@@ -43,3 +43,24 @@ def test_operator_pages_pass_axe_after_logging_in(
     assert_accessible(page, f"{site_theme}-op-04-suivi")
     page.goto(live_server.url + reverse("operator:import", args=[campaign.pk]))
     assert_accessible(page, f"{site_theme}-op-05-import")
+    page.locator("#id_source").select_option("mapped")
+    page.locator("#id_file").set_input_files(
+        files=[
+            {
+                "name": "reponses.csv",
+                "mimeType": "text/csv",
+                "buffer": b"code,inc_lieux,agents_nombre\n29019,oui,-5\n75056,non,3\n29019,non,2\n",
+            }
+        ]
+    )
+    page.locator("#id_mapping").fill(
+        "code = code\ninc_lieux = inc_lieux\nagents_nombre = agents_nombre"
+    )
+    page.get_by_role("button", name="Importer").click()
+    page.get_by_role("heading", name="Import refusé", exact=False).wait_for()
+    report = page.locator("main").inner_text()
+    assert "hors de votre périmètre" in report and "déjà présente ligne 2" in report
+    assert "Le nombre d'agents doit être compris entre 0 et 100 000." in report
+    assert_accessible(page, f"{site_theme}-op-06-import-refuse")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_accessible(page, f"{site_theme}-op-06-import-refuse-390")

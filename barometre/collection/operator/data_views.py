@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -111,10 +110,11 @@ def import_view(request: HttpRequest, pk: int) -> HttpResponse:
                     data["source"],
                     mapping=mapping,
                     code_column=data["code_column"],
+                    encoding=data["encoding"] or "auto",
+                    on_existing=data["on_existing"] or "refuse",
+                    account=request.account,
                     actor=request.user,
                 )
-                if report.ok:
-                    messages.success(request, report.text())
     return render(
         request,
         "collection/operator/import.html",

@@ -121,19 +121,42 @@ class TargetFilterForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    """Upload answers collected elsewhere."""
+    """Upload answers collected elsewhere, with the rule for collectivités that already answered."""
 
     source = forms.ChoiceField(
         label="Format",
         choices=[
-            (Response.Source.LIMESURVEY, "LimeSurvey (export CSV, codes de réponse)"),
-            (Response.Source.KOBO, "KoboToolbox / ODK (export CSV)"),
+            (Response.Source.LIMESURVEY, "LimeSurvey (export CSV ou XLSX, codes des questions)"),
+            (Response.Source.KOBO, "KoboToolbox / ODK (export CSV ou XLSX)"),
             (Response.Source.MAPPED, "CSV ou XLSX avec correspondance de colonnes"),
         ],
     )
     file = forms.FileField(label="Fichier")
     code_column = forms.CharField(
-        label="Colonne du code de la collectivité", initial="code", max_length=100
+        label="Colonne de l'identifiant de la collectivité",
+        initial="code",
+        max_length=200,
+        help_text="Code Insee, SIREN ou SIRET ; pour la correspondance, voir ci-dessous.",
+    )
+    on_existing = forms.ChoiceField(
+        label="Si une collectivité a déjà répondu",
+        choices=[
+            ("refuse", "Refuser l'import"),
+            ("replace", "Remplacer la réponse existante"),
+            ("keep", "Conserver la réponse existante (ligne ignorée)"),
+        ],
+        initial="refuse",
+        required=False,
+        help_text="Refuser : rien n'est enregistré et le rapport nomme chaque ligne concernée.",
+    )
+    encoding = forms.ChoiceField(
+        label="Encodage d'un fichier CSV",
+        choices=[
+            ("auto", "UTF-8 (recommandé)"),
+            ("windows-1252", "Windows-1252 / Latin-1 (Excel sous Windows)"),
+        ],
+        initial="auto",
+        required=False,
     )
     mapping = forms.CharField(
         label="Correspondance (une ligne « colonne du fichier = identifiant de question »)",

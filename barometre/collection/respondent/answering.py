@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from barometre.collection.respondent.expressions import condition
+from barometre.questionnaire.answer_input import parse_value
 from barometre.questionnaire.model import NSP_CODE, Question, Questionnaire, QuestionType, Theme
 from barometre.questionnaire.skip_logic import relevance
 
@@ -24,56 +24,6 @@ class PageAnswers:
     # questions of the page's themes asked once the values are stored; None when a value breaking
     # its constraint was refused (what is stored then differs from what was checked: compute again)
     relevant: set[str] | None = None
-
-
-def _format_number(number: Decimal) -> str:
-    """A number as stored text: no exponent, no trailing zeros ("12", "12.5")."""
-    text = format(number.normalize(), "f")
-    return text if "." not in text else text.rstrip("0").rstrip(".")
-
-
-def parse_value(question: Question, raw: Sequence[str]) -> tuple[str | None, str | None]:
-    """The stored text of one posted answer (None = empty) and a French error, if any."""
-    items = [item.strip() for item in raw if item is not None and item.strip() != ""]
-    kind = question.type
-    if kind is QuestionType.MULTIPLE_CHOICE:
-        unknown = [code for code in items if code not in question.codes]
-        if unknown:
-            return None, "Réponse non reconnue : choisissez parmi les options proposées."
-        if NSP_CODE in items and len(items) > 1:
-            return (
-                None,
-                "« Ne sait pas / sans réponse » ne peut pas être combiné avec une autre réponse.",
-            )
-        if question.max_choices and len(items) > question.max_choices:
-            return None, f"Choisissez au plus {question.max_choices} réponses."
-        ordered = [code for code in question.codes if code in items]
-        return (" ".join(ordered) or None), None
-    if not items:
-        return None, None
-    if kind.is_choice:
-        if len(items) > 1 or items[0] not in question.codes:
-            return None, "Réponse non reconnue : choisissez une des options proposées."
-        return items[0], None
-    if NSP_CODE in items and question.allow_nsp:
-        if len(items) > 1:
-            return (
-                None,
-                "Saisissez une réponse ou cochez « Ne sait pas / sans réponse », pas les deux.",
-            )
-        return NSP_CODE, None
-    value = items[0]
-    if kind.is_numeric:
-        try:
-            number = Decimal(value.replace(",", ".").replace("\u202f", "").replace(" ", ""))
-        except InvalidOperation:
-            return None, "Saisissez un nombre (par exemple 12 ou 12,5)."
-        if not number.is_finite():
-            return None, "Saisissez un nombre (par exemple 12 ou 12,5)."
-        if kind is QuestionType.PERCENTAGE and not 0 <= number <= 100:
-            return None, "Saisissez un pourcentage compris entre 0 et 100."
-        return _format_number(number), None
-    return value, None
 
 
 def relevant_question_ids(
