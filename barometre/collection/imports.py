@@ -47,44 +47,26 @@ __all__ = [
 META_COLUMNS = (LINE, "code", "identifier", "rule", "submitted_at", "status", "respondent_role")
 
 
-def _scope_label(account: Account) -> str:
-    """The account's territorial scope in French."""
-    parts = []
-    if account.scope_label:
-        return account.scope_label
-    if account.scope_departements:
-        plural = "s" if len(account.scope_departements) > 1 else ""
-        parts.append(f"département{plural} " + ", ".join(account.scope_departements))
-    if account.scope_codes:
-        parts.append(f"{len(account.scope_codes)} collectivité(s) désignée(s)")
-    return " et ".join(parts)
-
-
 def destination_for(
     campaign: Campaign, account: Account | None, known_codes: Iterable[str] | None = None
 ) -> Destination:
     """Codes an import may write: the campaign's targets (or any register code if it has none),
-    restricted to the account's territorial scope."""
+    restricted to the account's territorial scope (`barometre.collection.scopes`)."""
     targets = Target.objects.filter(campaign=campaign)
     accepted = None
     if known_codes is not None:
         accepted = frozenset(known_codes)
     elif targets.exists():
         accepted = frozenset(targets.values_list("code", flat=True))
-    scope = None
-    if account is not None and not account.is_national:
-        if accepted is not None and known_codes is None:
-            scope = frozenset(targets.filter(account.scope_q()).values_list("code", flat=True))
-        else:
-            entities = load_register().entities
-            in_scope = pl.lit(False)
-            if account.scope_departements:
-                in_scope = in_scope | pl.col("departement").is_in(account.scope_departements)
-            if account.scope_codes:
-                in_scope = in_scope | pl.col("code").is_in(account.scope_codes)
-            scope = frozenset(entities.filter(in_scope).get_column("code").to_list())
-        return Destination(accepted, scope, _scope_label(account))
-    return Destination(accepted)
+    if account is None or account.is_national:
+        return Destination(accepted)
+    scope = account.scope
+    if accepted is not None and known_codes is None:
+        inside = frozenset(targets.filter(scope.q()).values_list("code", flat=True))
+    else:
+        entities = load_register().entities
+        inside = frozenset(entities.filter(scope.condition()).get_column("code").to_list())
+    return Destination(accepted, inside, account.scope_label or scope.describe())
 
 
 def _existing(campaign: Campaign, codes: list[str]) -> pl.DataFrame:
