@@ -54,16 +54,34 @@ def _shared_prefix(a: str, b: str) -> int:
     )
 
 
-def collapse_margin(margin: Margin, min_count: int) -> tuple[Margin, list[Collapse]]:
-    """Merge categories with fewer than `min_count` respondents into an adjacent category."""
-    cats = margin.categories
-    pop = np.array([margin.totals[c] for c in cats], dtype=float)
-    index = {c: i for i, c in enumerate(cats)}
-    uniq, inverse = np.unique(np.asarray(margin.sample).astype(str), return_inverse=True)
-    codes = np.array([index.get(u, -1) for u in uniq.tolist()], dtype=np.int64)[inverse]
-    counts = np.bincount(codes[codes >= 0], minlength=len(cats))
+def _factorize(values: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Distinct labels (first-appearance order) and the label index of each value (one pass)."""
+    seen: dict = {}
+    items = np.asarray(values).tolist()
+    inverse = np.fromiter((seen.setdefault(v, len(seen)) for v in items), np.int64, len(items))
+    return [str(v) for v in seen], inverse
+
+
+def _category_codes(margin: Margin) -> np.ndarray:
+    """Category index of each respondent; French error for a category outside the frame."""
+    labels, inverse = _factorize(margin.sample)
+    lookup = {c: i for i, c in enumerate(margin.categories)}
+    missing = [i for i, label in enumerate(labels) if label not in lookup]
+    if missing:
+        rows = np.flatnonzero(inverse == missing[0])
+        raise CalibrationError(
+            f"Marge « {margin.name} » : la catégorie « {labels[missing[0]]} » (ligne {rows[0] + 1}, "
+            f"{rows.size} répondant(s)) est absente de la base de sondage : répondant hors base."
+        )
+    return np.array([lookup[label] for label in labels], dtype=np.int64)[inverse]
+
+
+def _merge_small(
+    cats: list[str], counts: np.ndarray, pop: np.ndarray, min_count: int
+) -> list[list[str]]:
+    """Groups of categories after merging those with fewer than `min_count` respondents."""
+    counts, pop = counts.astype(np.int64), pop.astype(float)
     members = [[c] for c in cats]
-    records: list[Collapse] = []
     labels = list(cats)
     while len(labels) > 1:
         small = np.flatnonzero(counts < min_count)
@@ -73,44 +91,70 @@ def collapse_margin(margin: Margin, min_count: int) -> tuple[Margin, list[Collap
         j = _neighbour(labels, i, pop)
         keep, drop = min(i, j), max(i, j)
         members[keep] = members[keep] + members[drop]
-        new_label = " + ".join(members[keep])
         counts[keep] += counts[drop]
         pop[keep] += pop[drop]
-        labels[keep] = new_label
+        labels[keep] = " + ".join(members[keep])
         del labels[drop], members[drop]
         counts = np.delete(counts, drop)
         pop = np.delete(pop, drop)
+    return members
+
+
+def _collapsed(
+    margin: Margin, codes: np.ndarray, min_count: int
+) -> tuple[Margin, np.ndarray, list[Collapse]]:
+    """The margin with small categories merged, the new category codes and the merge records."""
+    cats = margin.categories
+    counts = np.bincount(codes, minlength=len(cats))
+    pop = np.array([margin.totals[c] for c in cats], dtype=float)
+    members = _merge_small(cats, counts, pop, min_count)
+    labels = [" + ".join(mem) for mem in members]
+    index = {c: i for i, c in enumerate(cats)}
+    new_of_old = np.empty(len(cats), dtype=np.int64)
+    for j, mem in enumerate(members):
+        new_of_old[[index[c] for c in mem]] = j
+    new_codes = new_of_old[codes]
+    totals = {
+        lab: float(sum(margin.totals[c] for c in mem))
+        for lab, mem in zip(labels, members, strict=True)
+    }
     records = [
         Collapse(margin.name, tuple(mem), lab)
         for lab, mem in zip(labels, members, strict=True)
         if len(mem) > 1
     ]
-    mapping = {c: lab for lab, mem in zip(labels, members, strict=True) for c in mem}
-    sample = np.array([mapping.get(u, u) for u in uniq.tolist()], dtype=object)[inverse]
-    return Margin(margin.name, sample, dict(zip(labels, pop.tolist(), strict=True))), records
+    sample = np.array(labels, dtype=object)[new_codes]
+    return Margin(margin.name, sample, totals), new_codes, records
 
 
-def _codes(margin: Margin) -> np.ndarray:
-    """Integer code of each respondent's category; French error for categories outside the frame."""
+def collapse_margin(margin: Margin, min_count: int) -> tuple[Margin, list[Collapse]]:
+    """Merge categories with fewer than `min_count` respondents into an adjacent category.
+
+    Respondents whose category is not in the margin's totals keep their label (no code).
+    """
     cats = margin.categories
-    sample = np.asarray(margin.sample).astype(str)
-    uniq, inverse = np.unique(sample, return_inverse=True)
-    lookup = {c: i for i, c in enumerate(cats)}
-    missing = [u for u in uniq.tolist() if u not in lookup]
-    if missing:
-        rows = np.flatnonzero(sample == missing[0])
-        raise CalibrationError(
-            f"Marge « {margin.name} » : la catégorie « {missing[0]} » (ligne {rows[0] + 1}, "
-            f"{rows.size} répondant(s)) est absente de la base de sondage : répondant hors base."
-        )
-    return np.array([lookup[u] for u in uniq.tolist()])[inverse]
+    labels, inverse = _factorize(margin.sample)
+    index = {c: i for i, c in enumerate(cats)}
+    known = np.array([index.get(label, -1) for label in labels], dtype=np.int64)[inverse]
+    inside = known >= 0
+    counts = np.bincount(known[inside], minlength=len(cats))
+    pop = np.array([margin.totals[c] for c in cats], dtype=float)
+    members = _merge_small(cats, counts, pop, min_count)
+    records = [
+        Collapse(margin.name, tuple(mem), " + ".join(mem)) for mem in members if len(mem) > 1
+    ]
+    mapping = {c: " + ".join(mem) for mem in members for c in mem}
+    sample = np.array([mapping.get(label, label) for label in labels], dtype=object)[inverse]
+    totals = {" + ".join(mem): float(sum(margin.totals[c] for c in mem)) for mem in members}
+    return Margin(margin.name, sample, totals), records
 
 
 def _cells(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Joint cell code of each unit and the margin codes of each cell."""
+    """Joint cell code of each unit and the margin codes of each cell (no sort: a bincount)."""
     joint = np.ravel_multi_index(codes, sizes) if codes else np.zeros(0, dtype=np.int64)
-    uniq, cells = np.unique(joint, return_inverse=True)
-    return cells, np.stack(np.unravel_index(uniq, sizes), axis=1)
+    present = np.bincount(joint, minlength=int(np.prod(sizes))) > 0
+    remap = np.cumsum(present) - 1
+    return remap[joint], np.stack(np.unravel_index(np.flatnonzero(present), sizes), axis=1)
 
 
 def _model_matrix(cell_codes: np.ndarray, sizes: list[int]) -> np.ndarray:
@@ -269,15 +313,16 @@ def calibrate(
         )
     collapses: list[Collapse] = []
     margins = list(margins)
+    codes_list = []
     for i, m in enumerate(margins):
         if len(np.asarray(m.sample)) != design.n:
             raise CalibrationError(
                 f"Marge « {m.name} » : une catégorie par répondant est attendue."
             )
-        _codes(m)  # respondents outside the frame: error before any collapsing
-        counts = {c: 0 for c in m.categories}
-        uniq, cnt = np.unique(np.asarray(m.sample).astype(str), return_counts=True)
-        counts.update(dict(zip(uniq.tolist(), cnt.tolist(), strict=True)))
+        codes = _category_codes(m)  # respondents outside the frame: error before any collapsing
+        counts = dict(
+            zip(m.categories, np.bincount(codes, minlength=len(m.categories)).tolist(), strict=True)
+        )
         empty = [c for c, k in counts.items() if k == 0 and m.totals[c] > 0]
         void = [c for c, k in counts.items() if k > 0 and m.totals[c] <= 0]
         if void:
@@ -292,9 +337,9 @@ def calibrate(
                     f"{', '.join(empty)}. Regroupez-les avec une cellule voisine."
                 )
         else:
-            margins[i], recs = collapse_margin(m, collapse_below)
+            margins[i], codes, recs = _collapsed(m, codes, collapse_below)
             collapses.extend(recs)
-    codes_list = [_codes(m) for m in margins]
+        codes_list.append(codes)
     sizes = [len(m.categories) for m in margins]
     cells, cell_codes = _cells(codes_list, sizes)
     mm = _model_matrix(cell_codes, sizes)

@@ -79,24 +79,41 @@ class DomainEstimates:
 def _group_sums(
     design: Design, codes: np.ndarray, n_levels: int, x: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Sums of x by (cell, level) weighted by w0 and c·w², and by (stratum, level) by w and 1."""
+    """Sums of x by (cell, level) weighted by w0 and c·w², and by (stratum, level) by w and 1.
+
+    Within a (calibration cell, stratum, base weight, level) group every respondent has the same
+    w0, w = w0·g and c_h: x is summed once per group (one pass over x, exact in float32 for 0/1
+    indicators), then the four weighted sums are small products over the groups.
+    """
     cal = design.calibration
     cells = cal.cells if cal is not None else np.zeros(design.n, dtype=np.int64)
     n_cells = len(cal.cell_matrix) if cal is not None else 1
     c_h, _ = design.stratum_factors()
     w, w0 = design.weights, design.base_weights
     keep = np.flatnonzero(codes >= 0)
-    g = codes[keep]
-    h = design.strata[keep]
-    cg = cells[keep] * n_levels + g
-    hg = h * n_levels + g
+    base_values, base_code = np.unique(w0[keep], return_inverse=True)
+    key = (cells[keep] * design.n_strata + design.strata[keep]) * base_values.size + base_code
+    key = key * n_levels + codes[keep]
+    _, first, group = np.unique(key, return_index=True, return_inverse=True)
+    rep = keep[first]
+    onehot = sparse.csr_matrix(
+        (np.ones(keep.size, dtype=x.dtype), (group.ravel(), keep)), shape=(first.size, design.n)
+    )
+    totals = np.asarray(onehot @ x, dtype=np.float64)  # (G, K')
+    g_level = codes[rep]
+    cg = cells[rep] * n_levels + g_level
+    hg = design.strata[rep] * n_levels + g_level
     size_c = n_cells * n_levels
     size_h = design.n_strata * n_levels
     rows = np.concatenate([cg, size_c + cg, 2 * size_c + hg, 2 * size_c + size_h + hg])
-    cols = np.tile(keep, 4)
-    data = np.concatenate([w0[keep], c_h[h] * w[keep] ** 2, w[keep], np.ones(keep.size)])
-    onehot = sparse.csr_matrix((data, (rows, cols)), shape=(2 * size_c + 2 * size_h, design.n))
-    f = onehot @ x
+    data = np.concatenate(
+        [w0[rep], c_h[design.strata[rep]] * w[rep] ** 2, w[rep], np.ones(rep.size)]
+    )
+    combine = sparse.csr_matrix(
+        (data, (rows, np.tile(np.arange(rep.size), 4))),
+        shape=(2 * size_c + 2 * size_h, rep.size),
+    )
+    f = combine @ totals
     a1 = f[:size_c].reshape(n_cells, n_levels, -1)
     a2 = f[size_c : 2 * size_c].reshape(n_cells, n_levels, -1)
     a3 = f[2 * size_c : 2 * size_c + size_h].reshape(design.n_strata, n_levels, -1)
@@ -104,26 +121,59 @@ def _group_sums(
     return a1, a2, a3, a4
 
 
+def _zero_outside(x: np.ndarray, masks: np.ndarray, mask_of: np.ndarray) -> None:
+    """Set x[i, j] = 0 where respondent i is outside column j's mask (in place, by column runs)."""
+    for m in np.unique(mask_of):
+        outside = ~masks[:, m]
+        if not outside.any():
+            continue
+        cols = np.flatnonzero(mask_of == m)
+        breaks = np.flatnonzero(np.diff(cols) > 1) + 1
+        for run in np.split(cols, breaks):
+            x[outside, run[0] : run[-1] + 1] = 0
+
+
 def prepare_indicators(
     y: np.ndarray, masks: np.ndarray, mask_of: np.ndarray, binary: bool = True
 ) -> np.ndarray:
-    """The matrix summed by domain: masked values [, their squares], then the masks (n, K[+K]+M)."""
+    """The matrix summed by domain: masked values [, their squares], then the masks (n, K[+K]+M).
+
+    Binary (0/1) indicators give a float32 matrix: group sums of 0/1 values are integers below
+    2²⁴, exact in float32, and the matrix is half as heavy to stream.
+    """
     y = np.asarray(y)
     masks = np.asarray(masks, dtype=bool)
     n, k = y.shape
     if masks.shape[0] != n or len(mask_of) != k:
         raise StatsError("Dimensions incohérentes entre indicateurs et masques de dénominateur.")
-    x = np.zeros((n, (k if binary else 2 * k) + masks.shape[1]))
-    np.copyto(x[:, :k], y, where=masks[:, mask_of])  # values outside the mask (even NaN) ignored
+    if binary:
+        if y.dtype != bool:
+            inside = masks[:, mask_of]
+            odd = inside & (y != 0) & (y != 1)
+            if odd.any():
+                row, col = (int(v[0]) for v in np.nonzero(odd))
+                what = "manquante" if np.isnan(y[row, col]) else f"{y[row, col]} (0 ou 1 attendu)"
+                raise StatsError(
+                    f"Ligne {row + 1}, indicateur n° {col + 1} : valeur {what} dans le dénominateur."
+                )
+            y = (y == 1) & inside
+        y = np.ascontiguousarray(y)  # Polars gives column-major arrays: transpose the bytes once
+        x = np.empty((n, k + masks.shape[1]), dtype=np.float32)
+        x[:, :k] = y
+        _zero_outside(x, masks, np.asarray(mask_of))
+        x[:, k:] = masks
+        return x
+    inside = masks[:, mask_of]
+    x = np.zeros((n, 2 * k + masks.shape[1]))
+    np.copyto(x[:, :k], y, where=inside)  # values outside the mask (even NaN) ignored
     if y.dtype.kind == "f" and np.isnan(x[:, :k]).any():
         col = int(np.flatnonzero(np.isnan(x[:, :k]).any(axis=0))[0])
         row = int(np.flatnonzero(np.isnan(x[:, col]))[0])
         raise StatsError(
             f"Ligne {row + 1}, indicateur n° {col + 1} : valeur manquante dans le dénominateur."
         )
-    if not binary:
-        np.square(x[:, :k], out=x[:, k : 2 * k])
-    x[:, x.shape[1] - masks.shape[1] :] = masks
+    np.square(x[:, :k], out=x[:, k : 2 * k])
+    x[:, 2 * k :] = masks
     return x
 
 
