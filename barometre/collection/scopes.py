@@ -116,20 +116,31 @@ class Scope:
         return not self.outside(other)
 
     def describe(self) -> str:
-        """A short French description (« national », « régions 53 ; départements 29, 35 ; 4 codes »)."""
+        """A short French description with names: « tout le registre », « région Bretagne ;
+        départements Finistère (29) et Morbihan (56) ; 4 collectivités »."""
+        from barometre.register.labels import (
+            departement_label,
+            entity_label,
+            french_list,
+            region_label,
+        )
+
         if self.is_national:
-            return "national"
+            return "tout le registre"
         parts = []
         if self.regions:
-            parts.append(
-                ("région " if len(self.regions) == 1 else "régions ") + ", ".join(self.regions)
-            )
+            word = "région " if len(self.regions) == 1 else "régions "
+            parts.append(word + french_list(region_label(r) for r in self.regions))
         if self.departements:
             word = "département " if len(self.departements) == 1 else "départements "
-            parts.append(word + ", ".join(self.departements))
+            parts.append(word + french_list(departement_label(d) for d in self.departements))
         if self.codes:
             many = len(self.codes) > 3
-            parts.append(f"{len(self.codes)} collectivités" if many else ", ".join(self.codes))
+            parts.append(
+                f"{len(self.codes)} collectivités"
+                if many
+                else french_list(entity_label(c) for c in self.codes)
+            )
         return " ; ".join(parts)
 
 

@@ -139,6 +139,31 @@ def departement_label(code: str | None, *, with_code: bool = True) -> str:
     return f"{name} ({code})" if with_code else name
 
 
+@lru_cache(maxsize=1)
+def _entity_names() -> dict[str, str]:
+    """Register code → name of every official entity, read once."""
+    from barometre.register.frame import load_register
+
+    entities = load_register().entities
+    return dict(zip(entities["code"].to_list(), entities["name"].to_list(), strict=True))
+
+
+def entity_label(code: str | None) -> str:
+    """`29019` → Brest (29019); a code unknown to the register is shown as it is."""
+    if not code:
+        return MISSING
+    name = _entity_names().get(code)
+    return f"{name} ({code})" if name else code
+
+
+def french_list(items: Iterable[str]) -> str:
+    """`a`, `a et b`, `a, b et c`."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
 def _bound(text: str) -> int:
     """An integer written with French thousands spaces: `10 000` → 10000."""
     return int(re.sub(r"\D", "", text))

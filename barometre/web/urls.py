@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -16,7 +18,13 @@ def _exists(module: str) -> bool:
         return False
 
 
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """`/favicon.ico`, asked by browsers and tools that ignore `<link rel="icon">`."""
+    return HttpResponsePermanentRedirect(static("barometre/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", RedirectView.as_view(pattern_name="operator:home", permanent=False)),
     path("operateur/initiatives/", include("barometre.web.initiatives_review.urls")),
     path("operateur/", include("barometre.collection.operator.urls")),

@@ -11,8 +11,14 @@ from django.utils import timezone
 
 from barometre.collection.campaigns import CampaignStateError, close_campaign, create_campaign
 from barometre.collection.exports import answers_frame, frame_bytes, write_edition
-from barometre.collection.models import Account, AuditLog, Response, Target, Wave
-from barometre.collection.monitoring import daily_curve, response_rates, targets_status
+from barometre.collection.models import Account, AuditLog, Campaign, Response, Target, Wave
+from barometre.collection.monitoring import (
+    daily_curve,
+    response_rates,
+    state_counts,
+    status_counts,
+    stratum_rows,
+)
 from barometre.collection.services import (
     issue_invitation,
     resolve_token,
@@ -73,16 +79,87 @@ def test_monitoring_counts_by_stratum_and_daily_curve(campaign, make_target):
         make_target(campaign, code, region=region)
     _respond(campaign, "29001", {"inc_lieux": "oui"}, submit=True)
     _respond(campaign, "29002", {"inc_lieux": "non"}, submit=False)
-    status = targets_status(campaign)
-    overall = response_rates(status).row(0, named=True)
+    response_for(issue_invitation(Target.objects.get(code="29003"))[0])  # opened, nothing saved
+    counts = status_counts(campaign, by=["region"])
+    overall = response_rates(counts).row(0, named=True)
     assert (overall["cibles"], overall["completes"], overall["partielles"]) == (4, 1, 1)
-    assert overall["invitees"] == 2 and overall["ouvertes"] == 2
+    assert overall["invitees"] == 3 and overall["ouvertes"] == 3
     assert overall["taux_complet"] == pytest.approx(0.25)
-    by_region = {r["region"]: r for r in response_rates(status, "region").iter_rows(named=True)}
-    assert by_region["53"]["taux_reponse"] == pytest.approx(2 / 3)
-    assert by_region["11"]["completes"] == 0
+    assert state_counts(counts) == {
+        "complete": 1,
+        "partielle": 1,
+        "ouvert": 1,
+        "non_ouvert": 0,
+        "revoque": 0,
+        "sans_lien": 1,
+    }
+    rows = stratum_rows(counts, "region")
+    assert [r["labels"] for r in rows] == [["Bretagne"], ["Île-de-France"]]  # by name
+    assert rows[0]["taux_reponse"] == pytest.approx(2 / 3)
+    assert rows[1]["completes"] == 0
     curve = daily_curve(campaign)
-    assert curve["completes_cumul"][-1] == 1 and curve["commencees_cumul"][-1] == 2
+    assert curve.days["completes_cumul"][-1] == 1 and curve.days["commencees_cumul"][-1] == 2
+    assert curve.days["partielles"][-1] == 1 and curve.before_opening == 0
+    assert curve.days["jour"][0] == timezone.localdate(campaign.opened_at)
+
+
+def test_strata_come_labelled_in_their_natural_order(campaign, make_target):
+    classes = ["100 000 hab. et plus", "moins de 500 hab.", "de 2 000 à 3 499 hab."]
+    for n, size_class in enumerate(classes):
+        make_target(campaign, f"2900{n}", kind_detail="commune", size_class=size_class)
+    make_target(campaign, "200000001", kind="epci", kind_detail="epci_CA", size_class=classes[0])
+    rows = stratum_rows(status_counts(campaign, by=["kind_detail", "size_class"]), "kind_size")
+    assert [r["labels"][0] for r in rows] == ["Commune"] * 3 + ["Communauté d'agglomération"]
+    assert [r["size_class"] for r in rows[:3]] == [classes[1], classes[2], classes[0]]
+
+
+def test_imported_responses_count_on_their_own_dates(campaign, make_target):
+    """An import on day D of answers given earlier: started and complete on their dates, not on D."""
+    from barometre.collection.imports import import_answers
+
+    now = timezone.now()
+    Campaign.objects.filter(pk=campaign.pk).update(opened_at=now - timedelta(days=10))
+    campaign.refresh_from_db()
+    for code in ("29001", "29002", "29003", "29004"):
+        make_target(campaign, code)
+    day = lambda n: (now - timedelta(days=n)).strftime("%Y-%m-%dT%H:%M:%S")  # noqa: E731
+    content = (
+        "code,quand,statut,lieux\n"
+        f"29001,{day(3)},complete,oui\n"
+        f"29002,{day(40)},complete,non\n"  # collected before the campaign opened
+        f"29003,{day(2)},partial,oui\n"
+    ).encode()
+    mapping = {"code": "code", "quand": "submitted_at", "statut": "status", "lieux": "inc_lieux"}
+    report = import_answers(campaign, content, "papier.csv", "mapped", mapping=mapping)
+    assert report.ok, report.text()
+    _respond(campaign, "29004", {"inc_lieux": "oui"}, submit=True)  # and one on the web, today
+    curve = daily_curve(campaign)
+    days = {row["jour"]: row for row in curve.days.iter_rows(named=True)}
+    opening, today = timezone.localdate(campaign.opened_at), timezone.localdate()
+    assert min(days) == opening and max(days) == today
+    assert curve.before_opening == 1 and curve.earliest == timezone.localdate(now - timedelta(40))
+    assert (days[opening]["commencees"], days[opening]["completes"]) == (1, 1)
+    three = timezone.localdate(now - timedelta(days=3))
+    assert (days[three]["commencees"], days[three]["completes"]) == (1, 1)
+    assert (days[today]["commencees"], days[today]["completes"]) == (1, 1)  # the web one only
+    assert all(r["commencees_cumul"] >= r["completes_cumul"] for r in days.values())
+    last = curve.days.row(-1, named=True)
+    overall = response_rates(status_counts(campaign)).row(0, named=True)
+    assert last["completes_cumul"] == overall["completes"] == 3
+    assert last["partielles"] == overall["partielles"] == 1
+
+
+def test_counts_and_curve_keep_to_the_account_scope(campaign, make_target, django_user_model):
+    make_target(campaign, "29001")
+    make_target(campaign, "75056", departement="75", region="11")
+    _respond(campaign, "29001", {"inc_lieux": "oui"}, submit=True)
+    _respond(campaign, "75056", {"inc_lieux": "oui"}, submit=True)
+    user = django_user_model.objects.create_user("finistere")
+    account = Account.objects.create(user=user, scope_departements=["29"])
+    overall = response_rates(status_counts(campaign, account)).row(0, named=True)
+    assert (overall["cibles"], overall["completes"]) == (1, 1)
+    assert daily_curve(campaign, account).days["completes_cumul"][-1] == 1
+    assert daily_curve(campaign).days["completes_cumul"][-1] == 2
 
 
 def test_export_is_the_edition_format(campaign, make_target, tmp_path):

@@ -195,7 +195,7 @@ def test_every_operator_page_renders(operator, targeted):
         assert response.status_code == 200, url
         assert "<h1>" in response.content.decode(), url
     monitoring = admin.get(reverse("operator:monitoring", args=[targeted.pk])).content.decode()
-    assert "33,3 %" in monitoring  # 1 partial of 3 targets
+    assert "33\u202f%" in monitoring  # 1 partial of 3 targets
 
 
 def test_edition_from_an_xlsform_upload(operator, questionnaire_yaml, tmp_path):
@@ -310,7 +310,7 @@ def test_an_administrator_changes_role_scope_and_email_with_an_audit_entry(opera
     assert entry.detail["changes"]["role"] == ["reader", "analyst"]
     assert set(entry.detail["changes"]) == {"role", "email", "scope_label", "scope_departements"}
     listing = admin.get(reverse("operator:accounts")).content.decode()
-    assert "OPSN Finistère : départements 29, 56" in listing
+    assert "OPSN Finistère : départements Finistère (29) et Morbihan (56)" in listing
 
 
 def test_a_closed_account_can_no_longer_sign_in_nor_use_its_session(operator):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -14,6 +16,7 @@ from barometre.collection import campaigns as campaign_actions
 from barometre.collection import editions, invitations
 from barometre.collection.contacts import import_contacts
 from barometre.collection.models import Campaign, Edition, Invitation, Target, Wave, audit
+from barometre.collection.monitoring import TARGET_STATES, best_ranks, invitations_by_state
 from barometre.collection.operator.access import require
 from barometre.collection.operator.forms import (
     CampaignForm,
@@ -31,6 +34,7 @@ from barometre.collection.targets import (
     select_entities,
     strata_counts,
 )
+from barometre.register.labels import kind_rank, size_class_rank, sorted_size_classes
 
 NOT_COVERED = (
     "La campagne compte des collectivités hors de votre périmètre ({scope}) : l'ouvrir, la "
@@ -47,10 +51,15 @@ def home(request: HttpRequest) -> HttpResponse:
             "targets", filter=request.account.scope_q("targets__") or None, distinct=True
         )
     )
+    template_titles = dict(editions.template_choices())
+    edition_list = [
+        (edition, template_titles.get(edition.source_name, edition.source_name))
+        for edition in Edition.objects.all()
+    ]
     return render(
         request,
         "collection/operator/home.html",
-        {"campaigns": campaign_list, "editions": Edition.objects.all(), "nav": "home"},
+        {"campaigns": campaign_list, "editions": edition_list, "nav": "home"},
     )
 
 
@@ -120,9 +129,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A campaign: status, dates, waves, actions."""
     campaign = get_object_or_404(Campaign.objects.select_related("edition"), pk=pk)
     themes = _theme_choices(campaign)
+    theme_names = dict(themes)
     wave_forms = [
         (
             wave,
+            [theme_names.get(t, t) for t in wave.themes],
             WaveDatesForm(
                 initial={
                     "themes": wave.themes,
@@ -212,8 +223,9 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
     form = TargetFilterForm(
         request.POST or None,
         request.FILES or None,
-        kinds=sorted(frame["kind_detail"].drop_nulls().unique().to_list()),
-        size_classes=frame["size_class"].drop_nulls().unique(maintain_order=True).to_list(),
+        kinds=sorted(frame["kind_detail"].drop_nulls().unique().to_list(), key=kind_rank),
+        size_classes=sorted_size_classes(frame["size_class"].drop_nulls().to_list()),
+        regions=frame["region"].drop_nulls().unique().to_list(),
     )
     preview = None
     errors: list[str] = []
@@ -226,7 +238,7 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
         criteria = TargetFilter(
             kinds=data["kinds"],
             size_classes=data["size_classes"],
-            regions=form.split("regions"),
+            regions=data["regions"],
             departements=form.split("departements"),
             epcis=form.split("epcis"),
             opsn_only=data["opsn_only"],
@@ -240,16 +252,25 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
                 added = add_targets(campaign, selected, actor=request.user)
                 messages.success(request, f"{added} collectivité(s) ajoutée(s) aux cibles.")
                 return redirect("operator:invitations", pk=campaign.pk)
+            strata = list(strata_counts(selected).iter_rows(named=True))
+            strata.sort(
+                key=lambda r: (kind_rank(r["kind_detail"]), size_class_rank(r["size_class"]))
+            )
             preview = {
                 "total": selected.height,
-                "strata": strata_counts(selected).iter_rows(named=True),
-                "sample": selected.head(20).iter_rows(named=True),
+                "strata": strata,
+                "sample": selected.sort("code").head(20).iter_rows(named=True),
             }
+    current = Target.objects.filter(campaign=campaign).filter(request.account.scope_q())
     return render(
         request,
         "collection/operator/targets.html",
         {
             "campaign": campaign,
+            "current": sorted(
+                current.values("kind_detail").annotate(n=Count("id")).order_by(),
+                key=lambda r: kind_rank(r["kind_detail"]),
+            ),
             "form": form,
             "preview": preview,
             "errors": errors,
@@ -260,21 +281,32 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("view")
 def invitation_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """Targets in scope with the state of their link and response."""
+    """Targets in scope with their link and response: searched, filtered by state, paginated."""
     campaign = get_object_or_404(Campaign, pk=pk)
-    rows = (
-        Target.objects.filter(campaign=campaign)
-        .filter(request.account.scope_q())
-        .select_related("invitation", "invitation__response")
-    )
-    query = request.GET.get("q", "").strip()
+    state = request.GET.get("statut", "")
+    if state not in TARGET_STATES:
+        state = ""
+    rows = invitations_by_state(campaign, request.account, state or None)
+    query = request.GET.get("q", "").strip()[:100]
     if query:
         rows = rows.filter(Q(code__startswith=query) | Q(name__icontains=query))
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = Paginator(rows.order_by("code"), 50).get_page(request.GET.get("page"))
+    ranks = best_ranks(campaign, [target.code for target in page])
+    for target in page:
+        target.best_rank = ranks.get(target.code)
     return render(
         request,
         "collection/operator/invitations.html",
-        {"campaign": campaign, "page": page, "query": query, "section": "invitations"},
+        {
+            "campaign": campaign,
+            "page": page,
+            "query": query,
+            "state": state,
+            "states": TARGET_STATES.items(),
+            "filtered": bool(query or state),
+            "page_params": urlencode({k: v for k, v in (("q", query), ("statut", state)) if v}),
+            "section": "invitations",
+        },
     )
 
 

@@ -9,9 +9,19 @@ from django.utils import timezone
 from barometre.collection.exports import answers_frame, frame_bytes
 from barometre.collection.imports import import_answers, parse_mapping
 from barometre.collection.models import Campaign, audit
-from barometre.collection.monitoring import STRATA, daily_curve, response_rates, targets_status
+from barometre.collection.monitoring import (
+    STRATA,
+    TARGET_STATES,
+    daily_curve,
+    response_rates,
+    state_counts,
+    status_counts,
+    stratum_rows,
+)
 from barometre.collection.operator.access import require
+from barometre.collection.operator.curve_chart import curve_chart
 from barometre.collection.operator.forms import ImportForm
+from barometre.register.labels import STRATUM_TITLES
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -20,51 +30,31 @@ CONTENT_TYPES = {
 }
 
 
-def _percent(value: float | None) -> str:
-    """A rate as a French percentage."""
-    return "—" if value is None else f"{value * 100:.1f} %".replace(".", ",")
-
-
-def _table(frame, columns: list[str]) -> list[dict]:
-    """Rows of a rates frame ready for the template (rates formatted)."""
-    rows = []
-    for row in frame.iter_rows(named=True):
-        row["label"] = " × ".join(str(row[c] or "non renseigné") for c in columns) or "Ensemble"
-        row["taux_complet_fr"] = _percent(row["taux_complet"])
-        row["taux_reponse_fr"] = _percent(row["taux_reponse"])
-        rows.append(row)
-    return rows
-
-
 @require("view")
 def monitoring(request: HttpRequest, pk: int) -> HttpResponse:
-    """Response rates overall and by stratum, partial vs complete, daily curve."""
+    """Where the targets stand, the daily curve with its waves, and response rates by stratum."""
     campaign = get_object_or_404(Campaign.objects.select_related("edition"), pk=pk)
-    status = targets_status(campaign, request.account)
     stratum = request.GET.get("strate", "kind_size")
     if stratum not in STRATA:
         stratum = "kind_size"
+    counts = status_counts(campaign, request.account, STRATA[stratum][0])
     curve = daily_curve(campaign, request.account)
-    peak = max([1, *curve["commencees_cumul"].to_list()])
-    points = [
-        {
-            **row,
-            "bar": round(100 * row["completes_cumul"] / peak),
-            "bar_started": round(100 * row["commencees_cumul"] / peak),
-        }
-        for row in curve.iter_rows(named=True)
-    ]
+    states = state_counts(counts)
     return render(
         request,
         "collection/operator/monitoring.html",
         {
             "campaign": campaign,
-            "overall": _table(response_rates(status), [])[0],
-            "rows": _table(response_rates(status, stratum), STRATA[stratum][0]),
+            "overall": response_rates(counts).row(0, named=True),
+            "states": [(key, label, states[key]) for key, label in TARGET_STATES.items()],
+            "rows": stratum_rows(counts, stratum),
             "stratum": stratum,
             "strata": [(key, label) for key, (_, label) in STRATA.items()],
+            "stratum_columns": [STRATUM_TITLES[c] for c in STRATA[stratum][0]],
             "stratum_label": STRATA[stratum][1],
-            "curve": points,
+            "curve": curve,
+            "curve_days": list(curve.days.iter_rows(named=True)),
+            "chart": curve_chart(curve),
             "section": "monitoring",
         },
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from barometre.collection.models import Account, Campaign, Edition, Response, Target
 from barometre.collection.scopes import Scope, register_places
+from barometre.register.labels import kind_label, region_label, size_class_label
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -93,12 +94,23 @@ class ClosingDateForm(forms.Form):
 class TargetFilterForm(forms.Form):
     """Criteria to pick collectivités from the register."""
 
-    kinds = forms.MultipleChoiceField(label="Nature", required=False, choices=())
-    size_classes = forms.MultipleChoiceField(
-        label="Tranche de population", required=False, choices=()
+    kinds = forms.MultipleChoiceField(
+        label="Nature", required=False, choices=(), widget=forms.CheckboxSelectMultiple
     )
-    regions = forms.CharField(label="Régions (codes, ex. 53 84)", required=False)
-    departements = forms.CharField(label="Départements (codes, ex. 29 35)", required=False)
+    size_classes = forms.MultipleChoiceField(
+        label="Tranche de population",
+        required=False,
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    regions = forms.MultipleChoiceField(
+        label="Régions", required=False, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    departements = forms.CharField(
+        label="Départements",
+        required=False,
+        help_text="Numéros séparés par des espaces, ex. 29 35 pour le Finistère et l'Ille-et-Vilaine.",
+    )
     epcis = forms.CharField(label="EPCI (SIREN) : l'EPCI et ses communes", required=False)
     opsn_only = forms.BooleanField(label="Membres d'une OPSN seulement", required=False)
     codes_file = forms.FileField(
@@ -110,10 +122,13 @@ class TargetFilterForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, kinds=(), size_classes=(), **kwargs) -> None:
+    def __init__(self, *args, kinds=(), size_classes=(), regions=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kinds"].choices = [(k, k) for k in kinds]
-        self.fields["size_classes"].choices = [(s, s) for s in size_classes]
+        self.fields["regions"].choices = sorted(
+            ((r, region_label(r)) for r in regions), key=lambda choice: choice[1]
+        )
+        self.fields["kinds"].choices = [(k, kind_label(k)) for k in kinds]
+        self.fields["size_classes"].choices = [(s, size_class_label(s)) for s in size_classes]
 
     def split(self, name: str) -> list[str]:
         """The codes of a free-text field."""
