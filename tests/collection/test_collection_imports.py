@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from barometre.collection.exports import answers_frame
 from barometre.collection.imports import import_answers, parse_mapping
 from barometre.collection.models import Account, Answer, AuditLog, ImportBatch, Response
-from barometre.collection.monitoring import response_rates, targets_status
+from barometre.collection.monitoring import response_rates, status_counts
 from barometre.collection.services import issue_invitation, response_for, save_answers
 from barometre.edition.consolidation import consolidate
 
@@ -184,7 +184,7 @@ def test_one_response_per_collectivite_in_every_figure(targeted, make_target):
         exported.with_columns(pl.col("submitted_at").str.to_datetime())
     ).get_column("code")
     assert one_each.is_unique().all() and one_each.len() == 2
-    overall = response_rates(targets_status(targeted)).row(0, named=True)
+    overall = response_rates(status_counts(targeted)).row(0, named=True)
     assert overall["cibles"] == 4 and overall["completes"] + overall["partielles"] == 2
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import polars as pl
@@ -247,8 +248,8 @@ def test_monitoring_counts_and_curve_hold_the_scope_only(world):
 
     account = world.accounts["analyst29"]
     curve = daily_curve(world.straddling, account)
-    assert curve["commencees_cumul"].to_list()[-1] == 1
-    assert daily_curve(world.straddling)["commencees_cumul"].to_list()[-1] == 2
+    assert curve.days["commencees_cumul"].to_list()[-1] == 1
+    assert daily_curve(world.straddling).days["commencees_cumul"].to_list()[-1] == 2
 
 
 def test_reminders_and_links_stay_in_scope(world, unchanged):
@@ -319,9 +320,10 @@ def test_a_commune_scope_sees_that_commune_only(world):
 
 def test_campaign_counts_hold_the_scope_only(world):
     url = f"/operateur/campagnes/{world.straddling.pk}/"
-    page = world.client("analyst29").get(url).text
+    page = " ".join(re.sub(r"<[^>]+>", " ", world.client("analyst29").get(url).text).split())
     assert "3 dont" in page and "5 dont" not in page
-    assert "5 dont" in world.client("national").get(url).text
+    national = re.sub(r"<[^>]+>", " ", world.client("national").get(url).text)
+    assert "5 dont" in " ".join(national.split())
 
 
 def test_positioning_reports_outside_the_scope_are_not_found(world, settings, tmp_path):
