@@ -10,12 +10,12 @@ from pathlib import Path
 import click
 import polars as pl
 
-from barometre.stats.analysis import AnalysisOptions, analyse
+from barometre.results.options import DEFAULT_BREAKDOWNS
+from barometre.stats.analysis import DEFAULT_MARGINS, MAX_RESPONDENT_SHARE
 from barometre.stats.calibration import METHODS
+from barometre.stats.design import DEFAULT_LONELY_PSU, LONELY_PSU
 from barometre.stats.errors import StatsError
 from barometre.stats.intervals import CI_METHODS
-
-DEFAULT_MARGINS = "kind_detail*size_class,region_group"
 
 
 class AnalysisFailed(click.ClickException):
@@ -38,23 +38,6 @@ def read_table(path: Path) -> pl.DataFrame:
         raise AnalysisFailed(str(error)) from None
     names = [c for c in raw.rows.columns if c != LINE]
     return raw.rows.rename(dict(zip(names, raw.header, strict=False))).rename({LINE: "__line"})
-
-
-def _frame(attributes: pl.DataFrame | None) -> pl.DataFrame:
-    """The register (with strata and region_group) joined with optional attributes."""
-    from barometre.register.frame import load_register
-    from barometre.register.strata import add_strata, region_group_expr
-
-    frame = add_strata(load_register().entities).with_columns(region_group_expr())
-    if attributes is None:
-        return frame
-    if "code" not in attributes.columns:
-        raise AnalysisFailed("Fichier d'attributs : colonne « code » absente (ligne 1).")
-    attributes = attributes.drop("__line", strict=False).with_columns(
-        pl.col("code").cast(pl.String)
-    )
-    clash = [c for c in attributes.columns if c in frame.columns and c != "code"]
-    return frame.join(attributes.drop(clash), on="code", how="left")
 
 
 def _write(frame: pl.DataFrame, path: Path) -> Path:
@@ -106,17 +89,18 @@ def _bounds(text: str | None) -> tuple[float, float] | None:
 @click.option(
     "--margins",
     default=None,
-    help=f"Marges de calage, séparées par des virgules ; « a*b » croise deux variables (défaut : celles de edition.yaml, sinon « {DEFAULT_MARGINS} »).",
+    help=f"Marges de calage, séparées par des virgules ; « a*b » croise deux variables (défaut : celles de edition.yaml, sinon « {','.join(DEFAULT_MARGINS)} »).",
 )
 @click.option(
     "--breakdowns",
-    default="",
-    help="Ventilations (domaines), séparées par des virgules : size_class,kind_detail,region_group,opsn…",
+    default=None,
+    help=f"Ventilations (domaines), séparées par des virgules, ex. size_class,opsn ; « "
+    f"» (vide) : aucune (défaut : celles de edition.yaml, sinon « {','.join(DEFAULT_BREAKDOWNS)} »).",
 )
 @click.option(
     "--method",
     type=click.Choice(METHODS),
-    default="raking",
+    default=None,
     help="Méthode de calage : raking (ratissage, défaut), poststrat, logit (bornée), linear, none.",
 )
 @click.option(
@@ -140,8 +124,8 @@ def _bounds(text: str | None) -> tuple[float, float] | None:
 @click.option(
     "--min-n",
     type=click.IntRange(min=1),
-    default=5,
-    help="Effectif minimal : en dessous, la valeur est masquée (défaut : 5).",
+    default=None,
+    help="Effectif minimal : en dessous, la valeur est masquée (défaut : celui de edition.yaml, sinon 5).",
 )
 @click.option(
     "--exclude-nsp",
@@ -151,13 +135,50 @@ def _bounds(text: str | None) -> tuple[float, float] | None:
 @click.option(
     "--strata",
     default=None,
-    help="Variable de stratification du tirage (ex. kind_detail) : poids N_h/n_h et correction de population finie.",
+    help="Strates de la correction de population finie, poids N_h/n_h (ex. kind_detail ou kind_detail*size_class) ; « none » : aucune (défaut : les cellules de la première marge de calage).",
+)
+@click.option(
+    "--fpc/--no-fpc",
+    default=None,
+    help="Correction de population finie avec les effectifs N_h de la base de sondage (défaut : oui).",
+)
+@click.option(
+    "--lonely-psu",
+    type=click.Choice(LONELY_PSU),
+    default=None,
+    help=f"Strate à un seul répondant, comme survey.lonely.psu de R (défaut : {DEFAULT_LONELY_PSU}).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    help="Exclure de la population cible les entités qui remplissent toutes les conditions, ex. « kind=commune,population<3500 » ou « size_class=moins de 500 hab. » (répétable).",
+)
+@click.option(
+    "--population-label",
+    default=None,
+    help="Libellé de la population étudiée, repris par les diagnostics et le rapport.",
+)
+@click.option(
+    "--vintage",
+    default=None,
+    help="Millésime du registre pour les effectifs de la population (ex. 2024, ou « survey » : celui de l'année de l'édition) ; défaut : le registre livré.",
 )
 @click.option(
     "--min-cell",
     type=click.IntRange(min=0),
     default=1,
-    help="Une cellule de marge avec moins de répondants est regroupée avec sa voisine (défaut : 1 ; 0 : refuser les cellules vides).",
+    help="Une cellule de marge avec moins de répondants est regroupée avec sa voisine, avec un avertissement (défaut : 1 ; 0 : refuser les cellules vides).",
+)
+@click.option(
+    "--max-share",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=None,
+    help=f"Regroupement refusé si un répondant y représente plus de cette part de la population (défaut : {MAX_RESPONDENT_SHARE:g}).",
+)
+@click.option(
+    "--fallback/--no-fallback",
+    default=True,
+    help="Si le calage échoue : repli documenté (cellules regroupées, moins de marges, post-stratification, sans calage) ou erreur.",
 )
 @click.option(
     "--variance",
@@ -183,15 +204,22 @@ def command(
     attributes_path: Path | None,
     output: Path,
     margins: str | None,
-    breakdowns: str,
-    method: str,
+    breakdowns: str | None,
+    method: str | None,
     bounds_text: str | None,
     ci: str,
     level: float,
-    min_n: int,
+    min_n: int | None,
     exclude_nsp: bool,
     strata: str | None,
+    fpc: bool | None,
+    lonely_psu: str | None,
+    exclude: tuple[str, ...],
+    population_label: str | None,
+    vintage: str | None,
     min_cell: int,
+    max_share: float | None,
+    fallback: bool,
     variance: str,
     replicates: int,
     seed: int,
@@ -200,23 +228,42 @@ def command(
 
     SOURCE est un dossier d'édition (edition.yaml, questionnaire.yaml, responses.csv,
     frame_attributes.csv) ou un fichier de réponses (CSV, XLSX, Parquet ; une ligne par
-    répondant, une colonne par question) accompagné de --questionnaire.
+    répondant, une colonne par question) accompagné de --questionnaire. Sur une édition, la table
+    est celle du rapport (mêmes population, plan, calage et ventilations par défaut).
     """
     from barometre.edition.problems import EditionError
     from barometre.questionnaire.issues import QuestionnaireError
+    from barometre.results.options import SurveyOptions
+    from barometre.results.survey import Survey
 
+    options = SurveyOptions(
+        margins=tuple(m for m in margins.split(",") if m.strip()) if margins else None,
+        breakdowns=None
+        if breakdowns is None
+        else tuple(b.strip() for b in breakdowns.split(",") if b.strip()),
+        method=method,
+        bounds=_bounds(bounds_text),
+        ci=ci,
+        level=level,
+        min_n=min_n,
+        exclude_nsp=exclude_nsp,
+        strata=strata,
+        fpc=fpc,
+        lonely_psu=lonely_psu,
+        min_cell=min_cell if min_cell > 0 else None,
+        max_respondent_share=max_share,
+        fallback=fallback,
+        variance=variance,
+        replicates=replicates,
+        seed=seed,
+        exclude=exclude,
+        population_label=population_label,
+        vintage=vintage,
+    )
     try:
         attributes = read_table(attributes_path) if attributes_path else None
-        meta: dict = {}
         if source.is_dir():
-            from barometre.edition.files import read_edition
-
-            edition = read_edition(source)
-            questionnaire = edition.questionnaire
-            responses = edition.responses.with_columns(pl.all().cast(pl.String))
-            meta = edition.meta
-            if attributes is None and edition.frame_attributes is not None:
-                attributes = edition.frame_attributes.with_columns(pl.all().cast(pl.String))
+            survey = Survey.from_edition(source, options, attributes=attributes)
         else:
             if questionnaire_path is None:
                 raise click.UsageError(
@@ -224,26 +271,10 @@ def command(
                 )
             from barometre.questionnaire.files import load_any
 
-            questionnaire = load_any(questionnaire_path)
-            responses = read_table(source)
-        if margins is None:
-            margins = ",".join(meta.get("calibration", {}).get("margins", [])) or DEFAULT_MARGINS
-        options = AnalysisOptions(
-            margins=tuple(m for m in margins.split(",") if m.strip()),
-            breakdowns=tuple(b.strip() for b in breakdowns.split(",") if b.strip()),
-            method=method,
-            bounds=_bounds(bounds_text),
-            ci=ci,
-            level=level,
-            min_n=min_n,
-            exclude_nsp=exclude_nsp,
-            strata=strata,
-            min_cell=min_cell if min_cell > 0 else None,
-            variance=variance,
-            replicates=replicates,
-            seed=seed,
-        )
-        result = analyse(responses, questionnaire, _frame(attributes), options)
+            survey = Survey.from_responses(
+                read_table(source), load_any(questionnaire_path), attributes, options
+            )
+        result = survey.analysis
     except (StatsError, EditionError, QuestionnaireError) as error:
         raise AnalysisFailed(str(error)) from None
 
@@ -262,20 +293,39 @@ def command(
     for tmp_path, final in staged:
         os.chmod(tmp_path, 0o644)
         os.replace(tmp_path, final)
+    _summary(result.diagnostics)
+    click.echo(f"{result.table.height} estimations écrites dans {output}")
+    click.echo(f"Poids : {weights_path} ; diagnostics : {diag_path}")
 
-    cal = result.diagnostics["calibration"]
+
+def _summary(diagnostics: dict) -> None:
+    """What was done, in French: population, design, calibration, warnings."""
+    population = diagnostics["population"]
+    design = diagnostics["design"]
+    cal = diagnostics["calibration"]
     click.echo(
-        f"{result.diagnostics['n_respondents']} répondants, base de sondage de {result.diagnostics['population_size']} entités."
+        f"{diagnostics['n_respondents']} répondants ; population étudiée : "
+        f"{population['description']}."
     )
+    click.echo(diagnostics["calibration_ladder"]["sentence"])
     if cal.get("method", "none") != "none":
         click.echo(
             f"Calage {cal['method']} : {cal['iterations']} itération(s), écart relatif maximal aux marges "
             f"{cal['max_relative_residual']:.1e}, rapports de poids g entre {cal['g_min']:.3g} et {cal['g_max']:.3g}."
         )
+    strata = "aucune strate" if design["strata"] == "none" else f"strates {design['strata']}"
+    fpc = "avec" if design["fpc"] else "sans"
+    click.echo(
+        f"Plan : {strata} ({design['n_strata']}), {fpc} correction de population finie"
+        + (
+            f", {len(design['census_strata'])} strate(s) recensée(s)"
+            if design["census_strata"]
+            else ""
+        )
+        + "."
+    )
     click.echo(
         f"Effet de plan de Kish {cal['deff_kish']:.2f}, taille effective {cal['n_effective']:.0f}."
     )
-    for warning in result.diagnostics["warnings"]:
+    for warning in diagnostics["warnings"]:
         click.echo(f"Attention : {warning}")
-    click.echo(f"{result.table.height} estimations écrites dans {output}")
-    click.echo(f"Poids : {weights_path} ; diagnostics : {diag_path}")

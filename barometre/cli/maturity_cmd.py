@@ -22,7 +22,7 @@ from barometre.maturity.analysis import (
 )
 from barometre.maturity.correlations import METHODS, french_number
 from barometre.maturity.levels import DEFAULT_PRESET, PRESETS
-from barometre.maturity.sample import MaturitySample, sample_from_edition, sample_from_files
+from barometre.maturity.sample import MaturitySample
 from barometre.maturity.scores import OVERALL, AnswerError
 from barometre.maturity.typology import (
     DEFAULT_BOOTSTRAP,
@@ -33,6 +33,7 @@ from barometre.maturity.typology import (
 from barometre.maturity.variables import VariableError
 from barometre.register.frame import load_register
 from barometre.register.workspace import Workspace, default_workspace
+from barometre.results.maturity_sample import sample_from_edition, sample_from_files
 from barometre.stats.errors import StatsError
 
 DEFAULT_OUT = "maturite"

@@ -500,7 +500,7 @@ def demo_metadata(
         },
         "calibration": {
             "method": "raking",
-            "margins": ["kind_detail × size_class", "region"],
+            "margins": ["kind_detail*size_class", "region_group"],
             "tolerance": 1e-10,
         },
     }

@@ -14,8 +14,8 @@ import polars as pl
 
 from barometre.maturity.correlations import Correlation, french_number
 from barometre.maturity.model import MaturityModel
-from barometre.publish.results import ReportResults
 from barometre.questionnaire.model import QuestionType
+from barometre.results.store import ReportResults
 
 OVERALL = "_global"
 POPULATION = "log10(population)"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
-from barometre.publish.results import ReportResults
 from barometre.questionnaire.model import Questionnaire
+from barometre.results.store import ReportResults
 
 LICENCE = {
     "name": "etalab-2.0",

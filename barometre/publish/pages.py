@@ -12,7 +12,6 @@ import polars as pl
 from barometre.publish.charts import Chart, bar_chart, mean_chart
 from barometre.publish.correlation_section import correlation_section
 from barometre.publish.numbers import count, number, percent, points
-from barometre.publish.results import ReportResults
 from barometre.publish.themes import Theme
 from barometre.publish.wording import (
     DOMAIN_TITLES,
@@ -26,6 +25,7 @@ from barometre.publish.wording import (
     suppressed_reason,
 )
 from barometre.questionnaire.model import Question, QuestionType
+from barometre.results.store import ReportResults
 
 NO_ANSWER = "sans_reponse"
 TOP_N = 10

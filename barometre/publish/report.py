@@ -12,9 +12,9 @@ from pathlib import Path
 from barometre.publish.initiatives_page import TABLES_FOLDER, edition_initiatives
 from barometre.publish.opendata import write_package
 from barometre.publish.positioning import PEER_MIN, positions, write_positioning_reports
-from barometre.publish.results import ReportResults, compute_results, save_results
 from barometre.publish.site import write_pdf, write_site
 from barometre.publish.themes import get_theme
+from barometre.results.store import ReportResults, compute_results, save_results
 
 OPEN_DATA_FOLDER = "donnees"
 RESULTS_FOLDER = "resultats"

@@ -17,8 +17,8 @@ from barometre.publish.pages import (
     methodology_page,
     theme_pages,
 )
-from barometre.publish.results import ReportResults
 from barometre.publish.themes import Theme
+from barometre.results.store import ReportResults
 
 CHARTS_FOLDER = "graphiques"
 PRINT_PAGE = "rapport-complet.html"

@@ -1,4 +1,9 @@
-"""The sampling design: weights, strata, finite population correction, calibration state."""
+"""The sampling design: weights, strata, finite population correction, calibration state.
+
+Single-respondent strata follow R's `options(survey.lonely.psu = …)` (see docs/stats.md): `adjust`
+(the default here), `certainty`, `remove`, `average` or `fail`. A stratum fully enumerated (n_h =
+N_h) never contributes to the variance and never fails, as in R.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from barometre.stats.errors import DesignError
+
+LONELY_PSU = ("adjust", "certainty", "remove", "average", "fail")
+DEFAULT_LONELY_PSU = "adjust"
+CENSUS_TOLERANCE = 1e-7  # R `onestrat`: a sampling fraction within 1e-7 of 1 is a census
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,7 @@ class Design:
     strata_labels: tuple[str, ...]
     population_sizes: np.ndarray | None  # (H,) N_h, or None (no fpc)
     calibration: CalibrationState | None = None
+    lonely_psu: str = DEFAULT_LONELY_PSU
 
     @classmethod
     def from_columns(
@@ -47,13 +57,20 @@ class Design:
         strata: np.ndarray | None = None,
         population_sizes: np.ndarray | None = None,
         n: int | None = None,
+        lonely_psu: str = DEFAULT_LONELY_PSU,
     ) -> Design:
         """Build a design from columns; weights default to N_h / n_h when population sizes are given.
 
-        `population_sizes` is per unit (like R's `fpc=~N`), constant within each stratum.
+        `population_sizes` is per unit (like R's `fpc=~N`), constant within each stratum;
+        `lonely_psu` is R's `survey.lonely.psu` rule for strata with a single respondent.
         """
         if weights is None and strata is None and population_sizes is None and n is None:
             raise DesignError("Plan de sondage vide : donnez au moins les poids ou la taille n.")
+        if lonely_psu not in LONELY_PSU:
+            raise DesignError(
+                f"Règle « {lonely_psu} » inconnue pour les strates à un seul répondant : "
+                f"choisir parmi {', '.join(LONELY_PSU)}."
+            )
         size = next(
             len(np.asarray(a))
             for a in (weights, strata, population_sizes, [0] * (n or 0))
@@ -99,6 +116,7 @@ class Design:
             strata=codes.astype(np.int64),
             strata_labels=labels,
             population_sizes=pop_h,
+            lonely_psu=lonely_psu,
         )
 
     @property
@@ -112,21 +130,51 @@ class Design:
         return len(self.strata_labels)
 
     def stratum_factors(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per-stratum variance factor c_h = (1 - f_h) n_h / (n_h - 1) and n_h (R `onestrat`)."""
+        """Per-stratum variance scale c_h and centring divisor d_h (R `onestage`/`onestrat`).
+
+        The variance of a total of influence values e is Σ_h c_h Σ_i e_i² − Σ_h (c_h/d_h)(Σ_i e_i)²,
+        with c_h = (1 − f_h) n_h/(n_h − 1) and d_h = n_h. A census stratum (f_h = 1) has c_h = 0.
+        A stratum with one respondent follows `lonely_psu`: `adjust` keeps its uncentred
+        contribution (c_h = 1 − f_h, d_h = ∞), `certainty` and `remove` drop it (c_h = 0),
+        `average` drops it and scales the other strata by H / H_ok, `fail` raises.
+        """
         n_h = np.bincount(self.strata, minlength=self.n_strata).astype(float)
         f = np.ones(self.n_strata)
         if self.population_sizes is not None:
             f = (self.population_sizes - n_h) / self.population_sizes
-        lonely = np.flatnonzero((n_h == 1) & (f > 1e-7))
-        if lonely.size:
-            raise DesignError(
-                f"Strate « {self.strata_labels[lonely[0]]} » : un seul répondant, variance non "
-                "estimable ; regroupez cette strate avec une voisine."
-            )
+        census = f < CENSUS_TOLERANCE
+        lonely = (n_h == 1) & ~census
         with np.errstate(divide="ignore", invalid="ignore"):
             c = np.where(n_h > 1, f * n_h / (n_h - 1), 0.0)
-        c[f < 1e-7] = 0.0
-        return c, n_h
+        c[census] = 0.0
+        divisor = n_h.copy()
+        if lonely.any():
+            if self.lonely_psu == "fail":
+                h = int(np.flatnonzero(lonely)[0])
+                raise DesignError(
+                    f"Strate « {self.strata_labels[h]} » : un seul répondant, variance non estimable. "
+                    "Regroupez cette strate avec une voisine ou choisissez une autre règle pour les "
+                    "strates à un seul répondant (adjust, certainty, remove, average)."
+                )
+            if self.lonely_psu == "adjust":
+                c[lonely] = f[lonely]
+                divisor[lonely] = np.inf
+            elif self.lonely_psu == "average":
+                ok = int((~lonely).sum())
+                c[lonely] = 0.0
+                c = c * (self.n_strata / ok) if ok else np.full_like(c, np.nan)
+            else:  # certainty, remove
+                c[lonely] = 0.0
+        return c, divisor
+
+    def lonely_strata(self) -> list[str]:
+        """Labels of the strata with a single respondent that are not censuses."""
+        n_h = np.bincount(self.strata, minlength=self.n_strata)
+        if self.population_sizes is None:
+            full = np.zeros(self.n_strata, dtype=bool)
+        else:
+            full = (self.population_sizes - n_h) / self.population_sizes < CENSUS_TOLERANCE
+        return [self.strata_labels[h] for h in np.flatnonzero((n_h == 1) & ~full)]
 
     def with_weights(self, weights: np.ndarray, calibration: CalibrationState) -> Design:
         """A copy with calibrated weights (base weights become the weights before calibration)."""

@@ -29,9 +29,9 @@ from barometre.maturity.analysis import (
     typology_tables,
 )
 from barometre.maturity.model import MaturityModel
-from barometre.maturity.sample import sample_from_edition
 from barometre.questionnaire.yaml_format import load_questionnaire
 from barometre.register.frame import load_register
+from barometre.results.maturity_sample import sample_from_edition
 
 
 def build_edition(folder: Path) -> int:

@@ -15,11 +15,11 @@ from barometre.edition.files import write_edition
 from barometre.edition.simulate import simulate_edition
 from barometre.publish.opendata import write_package
 from barometre.publish.report import positioning_reports
-from barometre.publish.results import compute_results, save_results
 from barometre.publish.site import write_pdf, write_site
 from barometre.publish.themes import get_theme
 from barometre.questionnaire.templates_catalogue import load_template, template_text
 from barometre.register import load_register
+from barometre.results.store import compute_results, save_results
 
 DINUM = "dinum-collectivites-numerique-2024"
 EY = "ey-france-urbaine-maturite"

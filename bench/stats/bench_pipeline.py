@@ -53,6 +53,7 @@ def main() -> None:
     responses = pl.DataFrame(answers)
     q = loads_questionnaire(questionnaire_yaml(), "bench.yaml")
     frame = add_strata(load_register().entities).with_columns(region_group_expr())
+    frame = frame.filter(pl.col("kind").is_in(["commune", "epci"]))  # the target population
     frame = frame.join(table.select("code", "opsn"), on="code", how="left")
     options = AnalysisOptions(
         margins=("kind_detail*size_class", "region_group"),

@@ -14,10 +14,10 @@ from barometre.edition.figures import load_figures
 from barometre.edition.files import write_edition
 from barometre.edition.simulate import simulate_edition
 from barometre.maturity.levels import EY2023
-from barometre.maturity.sample import sample_from_edition
 from barometre.maturity.scores import OVERALL
 from barometre.questionnaire.templates_catalogue import load_template, template_text
 from barometre.register.frame import load_register
+from barometre.results.maturity_sample import sample_from_edition
 
 EY = "ey-france-urbaine-maturite"
 DINUM = "dinum-collectivites-numerique-2024"

@@ -55,6 +55,6 @@ def dinum_report(editions, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def ey_results(editions):
     """Results of the EY demo edition (maturity items)."""
-    from barometre.publish.results import compute_results
+    from barometre.results.store import compute_results
 
     return compute_results(editions[EY])

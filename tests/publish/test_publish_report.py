@@ -16,8 +16,8 @@ from markupsafe import escape
 from barometre.edition.figures import load_figures
 from barometre.publish.numbers import percent
 from barometre.publish.pages import key_figure_cards
-from barometre.publish.results import compute_results, load_results
 from barometre.publish.wording import share_cell, suppressed_reason
+from barometre.results.store import compute_results, load_results
 
 DINUM = "dinum-collectivites-numerique-2024"
 TEMPLATES = [

@@ -101,7 +101,7 @@ def test_bad_design_inputs_are_french_errors():
     with pytest.raises(DesignError, match="hors base"):
         Design.from_columns(strata=np.array(["a", "a", "a"]), population_sizes=np.array([2, 2, 2]))
     lonely = Design.from_columns(
-        strata=np.array(["a", "b", "b"]), population_sizes=np.array([5, 9, 9])
+        strata=np.array(["a", "b", "b"]), population_sizes=np.array([5, 9, 9]), lonely_psu="fail"
     )
     with pytest.raises(DesignError, match="un seul répondant"):
         lonely.stratum_factors()

@@ -43,8 +43,12 @@ themes:
 
 @pytest.fixture(scope="module")
 def frame() -> pl.DataFrame:
-    """The official register with strata and region groups."""
-    return add_strata(load_register().entities).with_columns(region_group_expr())
+    """The target population of these tests: communes and EPCI of the register, with strata."""
+    return (
+        add_strata(load_register().entities)
+        .with_columns(region_group_expr())
+        .filter(pl.col("kind").is_in(["commune", "epci"]))
+    )
 
 
 @pytest.fixture(scope="module")

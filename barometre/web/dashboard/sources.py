@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import Http404
 
 from barometre.publish.report import RESULTS_FOLDER
-from barometre.publish.results import RESULTS_FILE, ReportResults, load_results
+from barometre.results.store import RESULTS_FILE, ReportResults, load_results
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
 
