@@ -69,7 +69,12 @@ def assert_matches_r(table: pl.DataFrame, ref: pl.DataFrame) -> None:
 def run(frame: pl.DataFrame, dataset: str, exclude_nsp: bool = False) -> pl.DataFrame:
     """`analyse` with the reference margins, broken down by kind."""
     options = AnalysisOptions(
-        margins=MARGINS[dataset], breakdowns=("kind",), exclude_nsp=exclude_nsp, medians=False
+        margins=MARGINS[dataset],
+        breakdowns=("kind",),
+        exclude_nsp=exclude_nsp,
+        medians=False,
+        strata="none",  # R: svydesign(ids = ~1, weights = ~w), no strata, no fpc
+        fpc=False,
     )
     return analyse(frame, questionnaire(), multiple_choice_frame(), options).table
 
