@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from barometre.stats.design import CalibrationState, Design
 from barometre.stats.errors import CalibrationError
@@ -208,6 +207,8 @@ def check_bounds_feasible(
     mm: np.ndarray, w0: np.ndarray, totals: np.ndarray, bounds: tuple[float, float]
 ) -> None:
     """Raise a French error when no g in [L, U] reproduces the margins (linear programme)."""
+    from scipy.optimize import linprog  # only bounded calibrations need it (slow to import)
+
     res = linprog(
         np.zeros(len(w0)),
         A_eq=(mm * w0[:, None]).T,
