@@ -142,6 +142,20 @@ def _value(column: str) -> pl.Expr:
     return pl.when(text == "").then(None).otherwise(text)
 
 
+def _cleaned(frame: pl.DataFrame, columns: list[str]) -> list[pl.Expr]:
+    """`_value` of each column, skipped where no distinct value is blank or padded (most columns:
+    stripping every cell of a national table costs more than looking at its few distinct values)."""
+    if not columns:
+        return []
+    distinct = frame.select(pl.col(c).unique().implode() for c in columns).row(0)
+    return [
+        _value(c).alias(c)
+        if any(v is not None and (v == "" or v != v.strip()) for v in values)
+        else pl.col(c)
+        for c, values in zip(columns, distinct, strict=True)
+    ]
+
+
 def _parse_datetime(column: str) -> pl.Expr:
     """ISO 8601 timestamps (several accepted layouts); null when unparseable."""
     text = _value(column)
@@ -227,6 +241,47 @@ def _check_fixed_columns(frame: pl.DataFrame, known_codes: pl.Series | None) -> 
         )
     )
     return found
+
+
+def _problem_flag(question: Question, values: pl.Series) -> bool:
+    """Whether some distinct answer breaks a check of `_check_choice` / `_check_number`."""
+    frame = values.to_frame(question.id)
+    value = _value(question.id)
+    if question.type.is_choice:
+        codes = list(question.codes)
+        if question.type is not QuestionType.MULTIPLE_CHOICE:
+            bad = value.is_not_null() & ~value.is_in(codes)
+        else:
+            tokens = value.str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
+            bad = ~tokens.list.eval(pl.element().is_in(codes)).list.all()
+            bad = bad | (tokens.list.contains(NSP_CODE) & (tokens.list.len() > 1))
+            if question.max_choices is not None:
+                bad = bad | (tokens.list.len() > question.max_choices)
+    elif question.type.is_numeric:
+        number = _parse_number(question.id)
+        bad = value.is_not_null() & (value != NSP_CODE) & number.is_null()
+        if question.type is QuestionType.PERCENTAGE:
+            bad = bad | (number < 0) | (number > 100)
+    else:
+        return False
+    return bool(frame.select(bad.fill_null(False).any()).item())
+
+
+def _questions_with_problems(frame: pl.DataFrame, questions: list[Question]) -> set[str]:
+    """Ids of the questions with at least one bad answer.
+
+    Answers repeat (a few codes in tens of thousands of rows): the checks run on the distinct
+    values of each column, found in one parallel pass over the table.
+    """
+    checked = [q for q in questions if q.type.is_choice or q.type.is_numeric]
+    if not checked:
+        return set()
+    distinct = frame.select(pl.col(q.id).unique().implode() for q in checked).row(0)
+    return {
+        q.id
+        for q, values in zip(checked, distinct, strict=True)
+        if _problem_flag(q, pl.Series(q.id, values, dtype=pl.String))
+    }
 
 
 def _check_choice(frame: pl.DataFrame, question: Question) -> list[pl.DataFrame]:
@@ -374,15 +429,18 @@ def validate_responses(
     if any(column not in header for column in REQUIRED_COLUMNS):
         return pl.concat(found)
     frame = _with_lines(raw)
-    found += _check_fixed_columns(frame, known_codes)
+    narrow = pl.DataFrame([frame[c] for c in ("__line", *REQUIRED_COLUMNS)])
+    found += _check_fixed_columns(narrow, known_codes)
+    flagged = _questions_with_problems(frame, [questions[c] for c in header if c in questions])
     for question_id in header:
         question = questions.get(question_id)
-        if question is None:
+        if question is None or question_id not in flagged:
             continue
+        column = pl.DataFrame([frame["__line"], frame[question_id]])  # cheap narrow filters
         if question.type.is_choice:
-            found += _check_choice(frame, question)
+            found += _check_choice(column, question)
         elif question.type.is_numeric:
-            found += _check_number(frame, question)
+            found += _check_number(column, question)
     found += _check_constraints(frame, questionnaire)
     return pl.concat([empty_problems(), *found]).sort(["line", "column"], maintain_order=True)
 
@@ -395,12 +453,10 @@ def typed_responses(raw: pl.DataFrame, questionnaire: Questionnaire) -> pl.DataF
     ticked no option, see `barometre.edition.answer_columns.nothing_ticked`).
     """
     questions = questionnaire.questions
+    present = [c for c in (*FIXED_COLUMNS, *(q.id for q in questions)) if c in raw.columns]
     answers = raw.select(
-        [
-            _value(c).alias(c) if c in raw.columns else pl.lit(None, pl.String).alias(c)
-            for c in FIXED_COLUMNS
-        ]
-        + [_value(q.id).alias(q.id) for q in questions if q.id in raw.columns]
+        [pl.lit(None, pl.String).alias(c) for c in FIXED_COLUMNS if c not in raw.columns]
+        + _cleaned(raw, present)
     )
     masked = mark_nothing_ticked(apply_relevance(questionnaire, answers), questionnaire)
     numeric = [q.id for q in questions if q.type.is_numeric]
