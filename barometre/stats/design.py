@@ -167,6 +167,27 @@ class Design:
                 c[lonely] = 0.0
         return c, divisor
 
+    def domain_rescaling(self, touched: np.ndarray) -> np.ndarray | float:
+        """Factor on domain variances for R's `average` rule on a design without calibration.
+
+        R subsets such a design by dropping rows, so a domain averages its lonely strata over the
+        strata it touches (H_d / H_d,ok) rather than over all strata (H / H_ok, already in
+        `stratum_factors`). `touched`: (H, …) whether each stratum has respondents in the domain.
+        NaN where the domain has only lonely strata, as in R.
+        """
+        if self.lonely_psu != "average" or self.calibration is not None:
+            return 1.0
+        lonely = np.zeros(self.n_strata, dtype=bool)
+        lonely[[self.strata_labels.index(h) for h in self.lonely_strata()]] = True
+        if not lonely.any():
+            return 1.0
+        shape = (-1,) + (1,) * (touched.ndim - 1)
+        h_d = touched.sum(axis=0)
+        ok_d = (touched & ~lonely.reshape(shape)).sum(axis=0)
+        overall = self.n_strata / (self.n_strata - lonely.sum())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(ok_d > 0, h_d / ok_d, np.nan) / overall
+
     def lonely_strata(self) -> list[str]:
         """Labels of the strata with a single respondent that are not censuses."""
         n_h = np.bincount(self.strata, minlength=self.n_strata)

@@ -234,6 +234,7 @@ def domain_means(
     else:
         sce2, eh = szz, ez
     var = sce2 - ((c_h / n_h) @ (eh**2).reshape(len(c_h), -1)).reshape(sce2.shape)
+    var = var * design.domain_rescaling(counts > 0)  # R `average` on an uncalibrated domain
     n_pos = a4[:, :, ky].sum(axis=0)
     if binary:
         degenerate = (n_pos == 0) | (n_pos == n_unw)

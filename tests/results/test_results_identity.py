@@ -56,3 +56,32 @@ def test_analyse_and_published_estimates_are_identical(
     rows = pl.read_csv(published, infer_schema_length=None)
     assert rows.height > 0
     assert set(rows["domain"].unique()) == {"ensemble", "size_class", "kind_detail", "region_group"}
+
+
+def test_a_census_edition_has_zero_standard_errors(editions: dict[str, Path]) -> None:
+    """The New Caledonia demo surveys all 34 entities: no sampling error, exact intervals."""
+    from barometre.results.survey import Survey
+
+    survey = Survey.from_edition(editions["nouvelle-caledonie-services-publics"])
+    assert survey.population.size == survey.design.n == 34
+    table = survey.estimates.filter(~pl.col("suppressed"))
+    assert table.height > 0 and (table["se"] == 0).all()
+    assert (table["ci_low"] == table["estimate"]).all() and (
+        table["ci_high"] == table["estimate"]
+    ).all()
+    figures = survey.key_figures()
+    assert figures.height > 0 and (figures["se"].drop_nulls() == 0).all()
+    design = survey.diagnostics["design"]
+    assert design["fpc"] and len(design["census_strata"]) == design["n_strata"]
+
+
+def test_every_table_uses_the_one_design(editions: dict[str, Path]) -> None:
+    """Maturity figures and the respondents table get the survey's calibrated weights."""
+    from barometre.results.survey import Survey
+
+    survey = Survey.from_edition(editions["ey-france-urbaine-maturite"])
+    sample = survey.maturity_sample()
+    assert sample.design is survey.design
+    assert sample.answers["code"].to_list() == survey.codes.to_list()
+    assert survey.respondents()["weight"].to_list() == survey.design.weights.tolist()
+    assert survey.design.calibration is not None and survey.design.population_sizes is not None
