@@ -20,6 +20,9 @@ class Figure:
 
     The value is the share, among respondents asked `question` who answered it (`nsp` included),
     of those whose answer is one of `options` (for a multiple choice: who selected at least one).
+    `label` is a short name (« Ordinateur portable »); `statement`, when the figure pools several
+    options, is what it says as a plural predicate (« ont un équipement informatique »): with one
+    option, the statement of that choice (or of the yes/no question) is used.
     """
 
     id: str
@@ -33,6 +36,7 @@ class Figure:
     domain: dict[str, Any] | None = None
     previous_value: float | None = None
     note: str = ""
+    statement: str = ""
 
     @property
     def target(self) -> float | None:
@@ -87,6 +91,7 @@ def _figure(entry: dict[str, Any]) -> Figure:
         domain=entry.get("domain"),
         previous_value=entry.get("previous_value"),
         note=str(entry.get("note", "")),
+        statement=str(entry.get("statement", "") or ""),
     )
 
 

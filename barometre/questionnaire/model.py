@@ -57,10 +57,16 @@ TYPE_LABELS_FR: dict[QuestionType, str] = {
 
 @dataclass(frozen=True)
 class Choice:
-    """One answer option of a closed question."""
+    """One answer option of a closed question.
+
+    `statement` is what choosing it says, as a predicate in the third person plural whose subject
+    is the population (« disposent d'un ordinateur portable »): published figures read as
+    sentences (« 98 % des services publics disposent d'un ordinateur portable »).
+    """
 
     code: str
     label: str
+    statement: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,25 @@ YES_NO_CHOICES: tuple[Choice, ...] = (Choice("oui", "Oui"), Choice("non", "Non")
 
 
 @dataclass(frozen=True)
+class Population:
+    """The noun naming the surveyed units in published sentences, with its agreement.
+
+    « 75 % des collectivités … », « 34 services publics interrogés », « communes répondantes ».
+    """
+
+    plural: str = "collectivités"
+    singular: str = "collectivité"
+    feminine: bool = True
+
+    def agree(self, adjective: str) -> str:
+        """A plural past participle or adjective agreed with the noun: `interrogé` → `interrogées`."""
+        return f"{adjective}es" if self.feminine else f"{adjective}s"
+
+
+DEFAULT_POPULATION = Population()
+
+
+@dataclass(frozen=True)
 class Wave:
     """A collection wave grouping themes asked together."""
 
@@ -85,7 +110,13 @@ class Wave:
 
 @dataclass(frozen=True)
 class Question:
-    """One question; `choices` and `levels` are always resolved (named lists are remembered by name)."""
+    """One question; `choices` and `levels` are always resolved (named lists are remembered by name).
+
+    `statement` (yes/no questions): what « oui » says, as a predicate in the third person plural
+    (« proposent des actions de médiation numérique »). `relevant_statement`: who is asked, as a
+    relative clause (« qui sont connectés à internet »), for conditions that cannot be put in
+    words from the statements of the questions they test. Both feed the published sentences.
+    """
 
     id: str
     theme: str
@@ -104,6 +135,8 @@ class Question:
     unit: str | None = None
     choice_list: str | None = None
     scale: str | None = None
+    statement: str = ""
+    relevant_statement: str = ""
 
     @property
     def options(self) -> tuple[Choice, ...]:
@@ -151,6 +184,7 @@ class Questionnaire:
     description: str = ""
     scales: dict[str, tuple[Level, ...]] = field(default_factory=dict, hash=False)
     choice_lists: dict[str, tuple[Choice, ...]] = field(default_factory=dict, hash=False)
+    population: Population = DEFAULT_POPULATION
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:
@@ -199,6 +233,8 @@ _COMPARED_FIELDS: dict[str, str] = {
     "weight": "poids",
     "unit": "unité",
     "theme": "thème",
+    "statement": "affirmation",
+    "relevant_statement": "condition en mots",
 }
 
 _THEME_FIELDS: dict[str, str] = {
@@ -241,7 +277,11 @@ def _compare_options(
         if before is not None and before != option:
             fields = [
                 f"{label} {getattr(before, name)!r} → {getattr(option, name)!r}"
-                for name, label in (("label", "libellé"), ("description", "description"))
+                for name, label in (
+                    ("label", "libellé"),
+                    ("description", "description"),
+                    ("statement", "affirmation"),
+                )
                 if getattr(before, name, "") != getattr(option, name, "")
             ]
             changes.append(Change(kind, item, f"{noun} « {code} » {changed} : {', '.join(fields)}"))

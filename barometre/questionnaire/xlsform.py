@@ -20,6 +20,7 @@ from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from barometre.questionnaire.expressions import check
 from barometre.questionnaire.issues import Issue, QuestionnaireError
 from barometre.questionnaire.model import (
+    DEFAULT_POPULATION,
     NSP_CODE,
     NSP_LABEL,
     YES_NO_CHOICES,
@@ -35,6 +36,7 @@ PREFIX = "barometre::"
 # choices columns become item properties in the XForm: they must be valid XML names (no "::")
 CHOICE_DESCRIPTION = "barometre_description"
 CHOICE_LIST_KIND = "barometre_list"
+CHOICE_STATEMENT = "barometre_statement"
 
 SURVEY_COLUMNS = [
     "type",
@@ -55,8 +57,17 @@ SURVEY_COLUMNS = [
     f"{PREFIX}derived_constraint",
     f"{PREFIX}constraint",
     f"{PREFIX}constraint_message",
+    f"{PREFIX}statement",
+    f"{PREFIX}relevant_statement",
 ]
-CHOICES_COLUMNS = ["list_name", "name", "label", CHOICE_DESCRIPTION, CHOICE_LIST_KIND]
+CHOICES_COLUMNS = [
+    "list_name",
+    "name",
+    "label",
+    CHOICE_DESCRIPTION,
+    CHOICE_LIST_KIND,
+    CHOICE_STATEMENT,
+]
 SETTINGS_COLUMNS = [
     "form_title",
     "form_id",
@@ -66,6 +77,7 @@ SETTINGS_COLUMNS = [
     f"{PREFIX}description",
     f"{PREFIX}waves",
     f"{PREFIX}settings",
+    f"{PREFIX}population",
 ]
 
 YES_NO_LIST = "oui_non"
@@ -114,6 +126,9 @@ def xlsform_rows(
             description = getattr(option, "description", "")
             if description:
                 row[CHOICE_DESCRIPTION] = description
+            statement = getattr(option, "statement", "")
+            if statement:
+                row[CHOICE_STATEMENT] = statement
             choices_rows.append(row)
 
     for scale, levels in questionnaire.scales.items():
@@ -185,6 +200,16 @@ def xlsform_rows(
         f"{PREFIX}settings": json.dumps(questionnaire.settings, ensure_ascii=False, default=str)
         if questionnaire.settings
         else None,
+        f"{PREFIX}population": json.dumps(
+            {
+                "plural": questionnaire.population.plural,
+                "singular": questionnaire.population.singular,
+                "gender": "feminine" if questionnaire.population.feminine else "masculine",
+            },
+            ensure_ascii=False,
+        )
+        if questionnaire.population != DEFAULT_POPULATION
+        else None,
     }
     return survey_rows, choices_rows, settings
 
@@ -245,6 +270,8 @@ def _question_row(question: Question) -> dict[str, Any]:
         f"{PREFIX}max_choices": question.max_choices,
         f"{PREFIX}weight": _number_cell(question.weight),
         f"{PREFIX}unit": question.unit,
+        f"{PREFIX}statement": question.statement or None,
+        f"{PREFIX}relevant_statement": question.relevant_statement or None,
     }
 
 
@@ -463,6 +490,11 @@ _KNOWN_COLUMNS = {
 }
 
 
+def _choice_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A choice of the YAML data from a list item (its level description dropped)."""
+    return {key: item[key] for key in ("code", "label", "statement") if key in item}
+
+
 def _pick_language(
     columns: list[tuple[str, str, str | None]], wanted: str | None
 ) -> dict[str, str | None]:
@@ -619,7 +651,11 @@ class _Reader:
             )
         if settings.get(f"{PREFIX}description"):
             data["description"] = settings[f"{PREFIX}description"]
-        for key, target in ((f"{PREFIX}waves", "waves"), (f"{PREFIX}settings", "settings")):
+        for key, target in (
+            (f"{PREFIX}waves", "waves"),
+            (f"{PREFIX}settings", "settings"),
+            (f"{PREFIX}population", "population"),
+        ):
             if settings.get(key):
                 try:
                     data[target] = json.loads(settings[key])
@@ -634,7 +670,9 @@ class _Reader:
         chosen = _pick_language(sheet.columns, language)
         label_key = "label" if chosen.get("label") is None else f"label::{chosen['label']}"
         self._note_columns(
-            sheet, chosen, {"list_name", "name", "label", CHOICE_DESCRIPTION, CHOICE_LIST_KIND}
+            sheet,
+            chosen,
+            {"list_name", "name", "label", CHOICE_DESCRIPTION, CHOICE_LIST_KIND, CHOICE_STATEMENT},
         )
         lists: dict[str, dict[str, Any]] = {}
         for number, row in sheet.rows:
@@ -675,6 +713,8 @@ class _Reader:
             item = {"code": code, "label": label}
             if row.get(CHOICE_DESCRIPTION):
                 item["description"] = row[CHOICE_DESCRIPTION]
+            if row.get(CHOICE_STATEMENT):
+                item["statement"] = row[CHOICE_STATEMENT]
             if any(existing["code"] == code for existing in entry["items"]):
                 self.note(
                     "choices",
@@ -728,15 +768,11 @@ class _Reader:
             if kind == "scale":
                 scales[original] = entry["items"]
             elif kind == "choice_list":
-                choice_lists[original] = [
-                    {"code": i["code"], "label": i["label"]} for i in entry["items"]
-                ]
+                choice_lists[original] = [_choice_item(i) for i in entry["items"]]
             elif not kind and list_name in used_as_scale:
                 scales[list_name] = entry["items"]
             elif not kind and list_name in used_as_list:
-                choice_lists[list_name] = [
-                    {"code": i["code"], "label": i["label"]} for i in entry["items"]
-                ]
+                choice_lists[list_name] = [_choice_item(i) for i in entry["items"]]
         if scales:
             data["scales"] = scales
         if choice_lists:
@@ -1006,6 +1042,9 @@ class _Reader:
             question["weight"] = _float(row[f"{PREFIX}weight"], 1.0)
         if row.get(f"{PREFIX}unit"):
             question["unit"] = row[f"{PREFIX}unit"]
+        for key in ("statement", "relevant_statement"):
+            if row.get(f"{PREFIX}{key}"):
+                question[key] = row[f"{PREFIX}{key}"]
         self._note_row_columns(number, row, name, set())
         question["__row"] = number
         return question
@@ -1056,12 +1095,12 @@ class _Reader:
         if kind == "choice_list":
             question["choices"] = base
         elif kind == "inline":
-            question["choices"] = [{"code": i["code"], "label": i["label"]} for i in items]
+            question["choices"] = [_choice_item(i) for i in items]
         else:
             question["choices"] = list_name
             if any(item["code"] == NSP_CODE for item in entry["items"]):
                 # a foreign list with nsp: keep a list without it
-                question["choices"] = [{"code": i["code"], "label": i["label"]} for i in items]
+                question["choices"] = [_choice_item(i) for i in items]
 
     # -- expressions
 

@@ -15,15 +15,18 @@ import yaml
 from barometre.questionnaire.expressions import check
 from barometre.questionnaire.issues import Issue, QuestionnaireError
 from barometre.questionnaire.model import (
+    DEFAULT_POPULATION,
     NSP_CODE,
     Choice,
     Level,
+    Population,
     Question,
     Questionnaire,
     QuestionType,
     Theme,
     Wave,
 )
+from barometre.questionnaire.statements import predicate_problem, relative_clause_problem
 
 PathKey = tuple[str | int, ...]
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
@@ -212,19 +215,19 @@ def _options(
         if with_description:
             options.append(Level(code, label, str(item.get("description", "") or "")))
         else:
-            options.append(Choice(code, label))
+            options.append(Choice(code, label, str(item.get("statement", "") or "")))
     return tuple(options)
 
 
 _EXCLUSIVE_KEYS: dict[QuestionType, tuple[set[str], set[str]]] = {
     # type -> (keys it needs one of, keys it must not have)
-    QuestionType.SINGLE_CHOICE: ({"choices"}, {"scale", "levels", "max_choices"}),
-    QuestionType.MULTIPLE_CHOICE: ({"choices"}, {"scale", "levels"}),
+    QuestionType.SINGLE_CHOICE: ({"choices"}, {"scale", "levels", "max_choices", "statement"}),
+    QuestionType.MULTIPLE_CHOICE: ({"choices"}, {"scale", "levels", "statement"}),
     QuestionType.YES_NO: (set(), {"choices", "scale", "levels", "max_choices"}),
-    QuestionType.MATURITY: ({"scale", "levels"}, {"choices", "max_choices"}),
-    QuestionType.NUMBER: (set(), {"choices", "scale", "levels", "max_choices"}),
-    QuestionType.PERCENTAGE: (set(), {"choices", "scale", "levels", "max_choices"}),
-    QuestionType.TEXT: (set(), {"choices", "scale", "levels", "max_choices"}),
+    QuestionType.MATURITY: ({"scale", "levels"}, {"choices", "max_choices", "statement"}),
+    QuestionType.NUMBER: (set(), {"choices", "scale", "levels", "max_choices", "statement"}),
+    QuestionType.PERCENTAGE: (set(), {"choices", "scale", "levels", "max_choices", "statement"}),
+    QuestionType.TEXT: (set(), {"choices", "scale", "levels", "max_choices", "statement"}),
 }
 
 
@@ -334,7 +337,50 @@ def _question(
         unit=raw.get("unit"),
         choice_list=choice_list,
         scale=scale,
+        statement=str(raw.get("statement", "") or "") if "statement" not in forbidden else "",
+        relevant_statement=str(raw.get("relevant_statement", "") or ""),
     )
+
+
+def _population(raw: Any) -> Population:
+    """The population noun of the YAML mapping (the default « collectivités » when absent)."""
+    if not isinstance(raw, dict) or not raw.get("plural"):
+        return DEFAULT_POPULATION
+    plural = str(raw["plural"])
+    singular = raw.get("singular") or " ".join(word.removesuffix("s") for word in plural.split())
+    return Population(plural, str(singular), raw.get("gender", "feminine") != "masculine")
+
+
+def _statement_issues(data: dict[str, Any], located: _Located) -> list[Issue]:
+    """French grammar of the statements: plural predicates, relative clauses."""
+    issues: list[Issue] = []
+
+    def check_options(items: Any, path: PathKey) -> None:
+        for position, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and item.get("statement"):
+                problem = predicate_problem(str(item["statement"]))
+                if problem:
+                    issues.append(
+                        located.issue("statement_grammar", (*path, position, "statement"), problem)
+                    )
+
+    for name, items in (data.get("choice_lists") or {}).items():
+        check_options(items, ("choice_lists", name))
+    for t_pos, theme in enumerate(data.get("themes") or []):
+        for q_pos, question in enumerate((theme or {}).get("questions") or []):
+            if not isinstance(question, dict):
+                continue
+            path: PathKey = ("themes", t_pos, "questions", q_pos)
+            for key, checker in (
+                ("statement", predicate_problem),
+                ("relevant_statement", relative_clause_problem),
+            ):
+                if question.get(key):
+                    problem = checker(str(question[key]))
+                    if problem:
+                        issues.append(located.issue("statement_grammar", (*path, key), problem))
+            check_options(question.get("choices"), (*path, "choices"))
+    return issues
 
 
 def _expression_issues(
@@ -481,6 +527,7 @@ def _build(data: dict[str, Any], located: _Located, issues: list[Issue]) -> Ques
                 questions=tuple(questions),
             )
         )
+    population = _population(data.get("population"))
     questionnaire = Questionnaire(
         id=str(data.get("id", "")),
         title=str(data.get("title", "")),
@@ -493,7 +540,10 @@ def _build(data: dict[str, Any], located: _Located, issues: list[Issue]) -> Ques
         description=str(data.get("description", "") or ""),
         scales=scales,
         choice_lists=lists,
+        population=population,
     )
+    if questionnaire.language == "fr":
+        issues += _statement_issues(data, located)
     if not issues:
         issues += _expression_issues(questionnaire, seen_questions, theme_paths, located)
     if issues:
@@ -511,6 +561,10 @@ _TEXT_KEYS = {
     "description",
     "unit",
     "constraint_message",
+    "statement",
+    "relevant_statement",
+    "plural",
+    "singular",
 }
 
 
@@ -568,8 +622,12 @@ def _number(value: float) -> int | float:
 
 
 def _choices_data(choices: tuple[Choice, ...]) -> list[dict[str, str]]:
-    """Choices as YAML data."""
-    return [{"code": choice.code, "label": choice.label} for choice in choices]
+    """Choices as YAML data (statements when written)."""
+    return [
+        {"code": choice.code, "label": choice.label}
+        | ({"statement": choice.statement} if choice.statement else {})
+        for choice in choices
+    ]
 
 
 def _levels_data(levels: tuple[Level, ...]) -> list[dict[str, str]]:
@@ -586,6 +644,8 @@ def _levels_data(levels: tuple[Level, ...]) -> list[dict[str, str]]:
 def _question_data(question: Question) -> dict[str, Any]:
     """One question as canonical YAML data (default values omitted)."""
     data: dict[str, Any] = {"id": question.id, "type": question.type.value, "label": question.label}
+    if question.statement:
+        data["statement"] = question.statement
     if question.hint:
         data["hint"] = question.hint
     if question.required:
@@ -594,6 +654,8 @@ def _question_data(question: Question) -> dict[str, Any]:
         data["allow_nsp"] = True
     if question.relevant is not None:
         data["relevant"] = question.relevant
+    if question.relevant_statement:
+        data["relevant_statement"] = question.relevant_statement
     if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
         data["choices"] = question.choice_list or _choices_data(question.choices)
     if question.max_choices is not None:
@@ -625,6 +687,13 @@ def questionnaire_data(questionnaire: Questionnaire) -> dict[str, Any]:
     }
     if questionnaire.description:
         data["description"] = questionnaire.description
+    if questionnaire.population != DEFAULT_POPULATION:
+        population = questionnaire.population
+        data["population"] = {
+            "plural": population.plural,
+            "singular": population.singular,
+            "gender": "feminine" if population.feminine else "masculine",
+        }
     if questionnaire.settings:
         data["settings"] = dict(questionnaire.settings)
     if questionnaire.waves:
