@@ -66,7 +66,8 @@ def _count(value: int) -> str:
 @click.option(
     "--pdf",
     is_flag=True,
-    help=f"Écrire aussi le rapport en PDF ({REPORT_FOLDER}/rapport.pdf).",
+    help=f"Écrire aussi le rapport en PDF : synthèse ({REPORT_FOLDER}/rapport.pdf) et annexe "
+    f"complète ({REPORT_FOLDER}/rapport-annexe.pdf).",
 )
 @click.option(
     "--sans-rapport",
@@ -171,7 +172,8 @@ def _report(folder: Path, pdf: bool, maturity: bool) -> None:
     click.echo(f"Rapport écrit en {elapsed:.0f} s :".replace(".", ","))
     click.echo(f"  site : {output.site / 'index.html'} ({len(output.pages)} pages)")
     if output.pdf is not None:
-        click.echo(f"  PDF : {output.pdf}")
+        click.echo(f"  PDF (synthèse) : {output.pdf}")
+        click.echo(f"  PDF (annexe complète) : {output.annex}")
     click.echo(f"  données ouvertes : {output.open_data}")
     if output.initiatives is not None:
         click.echo(f"  initiatives numériques : {output.site / 'initiatives.html'}")

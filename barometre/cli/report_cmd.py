@@ -27,7 +27,12 @@ class ReportFailed(click.ClickException):
     show_default=True,
     help="Dossier du site statique (remplacé d'un bloc s'il existe).",
 )
-@click.option("--pdf", is_flag=True, help="Écrire aussi rapport.pdf (A4, même contenu).")
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Écrire aussi la synthèse rapport.pdf (couverture, chiffres clés, méthode) et "
+    "l'annexe complète rapport-annexe.pdf (A4).",
+)
 @click.option(
     "--theme",
     type=click.Choice(list(THEMES)),
@@ -116,7 +121,8 @@ def command(
         f"Rapport écrit dans {output.site} ({len(output.pages)} pages) : {output.site / 'index.html'}"
     )
     if output.pdf:
-        click.echo(f"PDF : {output.pdf}")
+        click.echo(f"PDF (synthèse) : {output.pdf}")
+        click.echo(f"PDF (annexe complète) : {output.annex}")
     click.echo(f"Données ouvertes : {output.open_data}")
     click.echo(f"Tables du tableau de bord : {output.results}")
     if output.positioning:

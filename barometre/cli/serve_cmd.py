@@ -77,6 +77,12 @@ def prepare(folder: Path, public_url: str) -> tuple[str, str, str]:
     return OPERATOR, password, f"{link} ({target.name}, {target.code})"
 
 
+def publish_demo(folder: Path) -> None:
+    """Point the public dashboard at the served demo's report and private reports (unless set)."""
+    os.environ.setdefault("BAROMETRE_REPORTS_DIR", str(folder.resolve()))
+    os.environ.setdefault("BAROMETRE_POSITIONING_DIR", str((folder / "positionnement").resolve()))
+
+
 def server_argv(server: str, host: str, port: int, workers: int, threads: int) -> list[str]:
     """Command line of the production WSGI server (granian or gunicorn) from this virtualenv."""
     exe = shutil.which(server, path=str(Path(sys.executable).parent)) or server
@@ -178,6 +184,7 @@ def command(
     """
     public_url = f"http://{host}:{port}"
     os.environ["BAROMETRE_PUBLIC_URL"] = public_url
+    publish_demo(dossier)
     from barometre.web.bootstrap import setup_django
 
     setup_django(db)
@@ -187,6 +194,12 @@ def command(
     click.echo(f"  identifiant : {user}")
     click.echo(f"  mot de passe : {password}")
     click.echo(f"Lien répondant : {link}")
+    click.echo(f"Tableau de bord public : {public_url}/tableau-de-bord/ (accueil : {public_url}/)")
+    if not (dossier / "rapport" / "resultats").is_dir():
+        click.echo(
+            f"  (aucun rapport dans {dossier}/rapport : « barometre report {dossier} "
+            f"--out {dossier}/rapport » le publie)"
+        )
     click.echo("")
     if no_server:
         return

@@ -11,9 +11,8 @@ from pathlib import Path
 import polars as pl
 
 from barometre.initiatives.report import InitiativesReport, edition_report
-from barometre.publish.charts import bar_chart
+from barometre.publish.charts import bar_chart, share_row
 from barometre.publish.numbers import count, number, percent
-from barometre.publish.themes import Theme
 from barometre.register import Register
 
 PAGE_FILE = "initiatives.html"
@@ -32,7 +31,12 @@ def _p(value: float) -> str:
     return "p < 0,001" if value < 0.001 else f"p = {number(value, 3)}"
 
 
-def initiatives_page(report: InitiativesReport, theme: Theme, sink) -> dict:
+def _interval(row: dict) -> str:
+    """`de 21,8 % à 28,4 %`."""
+    return f"de {percent(row['ic_bas'], 1)} à {percent(row['ic_haut'], 1)}"
+
+
+def initiatives_page(report: InitiativesReport) -> dict:
     """Page model: key figures, domain shares with CIs, initiatives per 1,000 inhabitants."""
     shares = (
         report.shares.sort("part", descending=True)
@@ -47,10 +51,14 @@ def initiatives_page(report: InitiativesReport, theme: Theme, sink) -> dict:
         .filter(pl.col("estimate").is_not_null())
     )
     title = "Part de chaque domaine parmi les initiatives publiées"
-    alt = f"{title}. " + "; ".join(
-        f"{r['label']} : {percent(r['estimate'])}" for r in shares.to_dicts()
-    )
-    charts = [sink(bar_chart("initiatives-domaines", title, shares, theme, alt, sort=True))]
+    charts = [
+        bar_chart(
+            "initiatives-domaines",
+            title,
+            [share_row(r["label"], r, _interval(r)) for r in shares.to_dicts()],
+            sort=True,
+        )
+    ]
     pop = report.population
     ratio = number(pop["rapport_x10"], 2)
     sentence = (
@@ -67,7 +75,7 @@ def initiatives_page(report: InitiativesReport, theme: Theme, sink) -> dict:
             {
                 "label": r["libelle"],
                 "value": percent(r["part"], 1),
-                "ci": f"[{percent(r['ic_bas'], 1)} ; {percent(r['ic_haut'], 1)}]",
+                "ci": _interval(r),
                 "n": count(r["initiatives"]),
             }
             for r in shares.to_dicts()
@@ -79,7 +87,7 @@ def initiatives_page(report: InitiativesReport, theme: Theme, sink) -> dict:
                 "initiatives": count(r["initiatives"]),
                 "per_collectivite": number(r["par_collectivite"], 1),
                 "per_1000": number(r["pour_1000_hab"], 2),
-                "ci": f"[{number(r['ic_bas'], 2)} ; {number(r['ic_haut'], 2)}]",
+                "ci": f"de {number(r['ic_bas'], 2)} à {number(r['ic_haut'], 2)}",
             }
             for r in report.intensity.to_dicts()
         ],

@@ -1,28 +1,30 @@
 """Page models of the report: plain dicts built from the result tables, rendered by Jinja2 templates.
 
 The same models feed the static site, the PDF and the web dashboard (which never recomputes).
+Charts are models too (`barometre.publish.charts.Chart`, rendered as HTML by the templates).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 
 import polars as pl
 
-from barometre.publish.charts import Chart, bar_chart, mean_chart
+from barometre.publish.charts import Chart, bar_chart, mean_chart, share_row
 from barometre.publish.correlation_section import correlation_section
-from barometre.publish.numbers import count, number, percent, points
-from barometre.publish.themes import Theme
+from barometre.publish.numbers import count, number, percent
+from barometre.publish.sentences import approximate, asked_clause
 from barometre.publish.wording import (
     DOMAIN_TITLES,
-    base_text,
-    card_caption,
+    base_sentence,
     domain_label,
     evolution_text,
     imprecision,
-    margin_of_error,
-    share_cell,
+    interval_text,
+    is_census,
+    is_exact,
     suppressed_reason,
+    value_cell,
 )
 from barometre.questionnaire.model import Question, QuestionType
 from barometre.results.store import ReportResults
@@ -30,8 +32,6 @@ from barometre.results.store import ReportResults
 NO_ANSWER = "sans_reponse"
 TOP_N = 10
 BREAKDOWN_DOMAINS = ("size_class", "kind_detail", "region_group")
-
-ChartSink = Callable[[Chart], str]
 
 
 def _evolution_lookup(results: ReportResults) -> dict[tuple, dict]:
@@ -44,74 +44,33 @@ def _evolution_lookup(results: ReportResults) -> dict[tuple, dict]:
     }
 
 
-def key_figure_cards(results: ReportResults) -> list[dict]:
-    """One card per key figure: big percentage, label, n and margin, flags, evolution."""
-    evolutions = _evolution_lookup(results)
-    cards = []
-    for row in results.key_figures.to_dicts():
-        evo = evolutions.get((row["id"], "figure", row["options"], "ensemble", "ensemble"))
-        question = results.questionnaire.question(row["question"])
-        cards.append(
-            {
-                "id": row["id"],
-                "value": "–" if row["suppressed"] else percent(row["estimate"]),
-                "label": row["label"],
-                "caption": f"Estimation pondérée pour l'ensemble des collectivités visées : {card_caption(row)}",
-                "population": "des collectivités",
-                "raw": ""
-                if row.get("raw_share") is None
-                else (
-                    f"Soit {percent(row['raw_share'])} des {count(row['raw_n'])} collectivités "
-                    "interrogées (part brute, non pondérée)."
-                ),
-                "question": question.label,
-                "theme": question.theme,
-                "suppressed": suppressed_reason(row, results.min_n) if row["suppressed"] else "",
-                "imprecise": imprecision(row),
-                "evolution": evolution_text(evo),
-                "significant": bool(evo and evo.get("significant")),
-                "seed": "" if row["seed_value"] is None else percent(row["seed_value"]),
-            }
-        )
-    return cards
+def population_size(results: ReportResults) -> int:
+    """The number of units of the target population (the frame restricted to the template)."""
+    return int(results.diagnostics.get("population_size") or 0)
 
 
-def _table_rows(rows: list[dict], results: ReportResults, label_key: str, evo: dict) -> list[dict]:
-    """Data-table rows: label, value ± margin, n, note (reason when suppressed)."""
+def _table_rows(
+    rows: list[dict], results: ReportResults, label_key: str, evo: dict, census: bool
+) -> list[dict]:
+    """Data-table rows: label, value, 95 % interval (never empty), n, note, evolution."""
     out = []
     for r in rows:
+        share = r["kind"] in ("share", "option")
         e = evo.get((r["indicator"], r["kind"], r["option"], r["domain"], r["domain_value"]))
         out.append(
             {
                 "label": r[label_key],
-                "value": share_cell(r, results.min_n)
-                if r["kind"] in ("share", "option")
-                else _mean_cell(r),
-                "ci": ""
-                if r["suppressed"] or r["estimate"] is None
-                else (
-                    f"[{percent(r['ci_low'])} ; {percent(r['ci_high'])}]"
-                    if r["kind"] in ("share", "option")
-                    else f"[{number(r['ci_low'], 1)} ; {number(r['ci_high'], 1)}]"
-                ),
+                "value": value_cell(r, share, census),
+                "ci": interval_text(r, share, census) or "–",
                 "n": count(r["n_unweighted"]),
-                "note": suppressed_reason(r, results.min_n) if r["suppressed"] else imprecision(r),
+                "note": suppressed_reason(r, results.min_n)
+                if r["suppressed"]
+                else imprecision(r, census),
                 "evolution": evolution_text(e),
                 "significant": bool(e and e.get("significant")),
             }
         )
     return out
-
-
-def _mean_cell(row: dict) -> str:
-    """A mean or median with its margin."""
-    if row["suppressed"]:
-        return "masqué"
-    if row["estimate"] is None:
-        return "–"
-    moe = margin_of_error(row)
-    text = f"{number(row['estimate'], 1)} ± {number(moe, 1)}"
-    return f"{text} (imprécis)" if row["imprecise"] else text
 
 
 def _headline_option(question: Question, ensemble: pl.DataFrame) -> str | None:
@@ -124,46 +83,81 @@ def _headline_option(question: Question, ensemble: pl.DataFrame) -> str | None:
     return answered.sort("estimate", descending=True)["option"][0]
 
 
-def _chart_rows(rows: pl.DataFrame, label: str) -> pl.DataFrame:
-    """Rows drawable in a chart (suppressed ones are listed in the table, not drawn)."""
-    return rows.filter(~pl.col("suppressed") & pl.col("estimate").is_not_null()).with_columns(
-        label=pl.when(pl.col("imprecise"))
-        .then(pl.concat_str(pl.col(label), pl.lit(" (imprécis)")))
-        .otherwise(pl.col(label))
+def _share_chart(
+    name: str, title: str, rows: list[dict], label_key: str, census: bool, sort: bool
+) -> Chart | None:
+    """Bars of the publishable shares (suppressed rows are listed in the table, not drawn)."""
+    drawable = [r for r in rows if not r["suppressed"] and r["estimate"] is not None]
+    if not drawable:
+        return None
+    return bar_chart(
+        name,
+        title,
+        [
+            share_row(r[label_key], r, interval_text(r, True, census), exact=is_exact(r, census))
+            for r in drawable
+        ],
+        sort=sort,
     )
 
 
-def _alt(title: str, rows: pl.DataFrame, share: bool = True) -> str:
-    """Text alternative: the values in reading order."""
-    fmt = (lambda v: percent(v)) if share else (lambda v: number(v, 1))
-    values = "; ".join(
-        f"{r['label']} : {fmt(r['estimate'])}" for r in rows.to_dicts() if r["estimate"] is not None
+def _mean_chart(
+    name: str, title: str, rows: list[dict], unit: str, census: bool, domain=None
+) -> Chart | None:
+    """Points of the publishable means with their intervals."""
+    drawable = [
+        r
+        | {"interval": interval_text(r, False, census)}
+        | ({"ci_low": None, "ci_high": None, "imprecise": False} if census else {})
+        for r in rows
+        if not r["suppressed"] and r["estimate"] is not None
+    ]
+    return mean_chart(name, title, drawable, unit, domain) if len(drawable) >= 1 else None
+
+
+def question_base(
+    question: Question, results: ReportResults, row: Mapping, census: bool, group: str = ""
+) -> str:
+    """The base sentence of a question's distribution: who, how many, what they represent."""
+    clause = asked_clause(question, results.questionnaire) or ""
+    where = f"({group})" if group else ""
+    full_clause = " ".join(part for part in (clause, where) if part)
+    n = int(row.get("n_unweighted") or 0)
+    if clause or group:
+        represented = approximate(row.get("n_weighted"), census)
+    else:
+        represented = count(population_size(results))
+    return base_sentence(
+        n,
+        results.questionnaire.population,
+        full_clause,
+        represented,
+        population_size(results) if (clause or group) else None,
+        census,
     )
-    return f"{title}. {values or 'aucune valeur publiable'}."
 
 
 def question_block(
     question: Question,
     results: ReportResults,
-    theme: Theme | None,
-    sink: ChartSink | None,
     evo: dict,
     population: tuple[str, str] = ("ensemble", "ensemble"),
 ) -> dict:
-    """Everything shown for one question: distribution, breakdowns, tables, notes.
+    """Everything shown for one question: distribution, breakdowns, charts, tables, notes.
 
-    Without a `sink` no chart is rendered (the dashboard shows tables only); `population` picks
-    the domain whose distribution is shown (breakdowns only for the whole population).
+    `population` picks the domain whose distribution is shown (breakdowns only for the whole
+    population); the dashboard's filter passes one size class, kind or région.
     """
+    census = is_census(results.diagnostics)
     rows = results.estimates.filter(pl.col("indicator") == question.id)
-    sink = sink or (lambda chart: {})
-    block = {
+    block: dict = {
         "id": question.id,
         "label": question.label,
         "type": question.type.value,
         "charts": [],
         "tables": [],
         "note": "",
+        "base": "",
     }
     if question.type is QuestionType.TEXT or rows.height == 0:
         block["note"] = "Question ouverte : les réponses libres ne sont pas publiées."
@@ -171,27 +165,31 @@ def question_block(
     ensemble = rows.filter(
         (pl.col("domain") == population[0]) & (pl.col("domain_value") == population[1])
     )
+    group = "" if population[0] == "ensemble" else domain_label(*population)
     numeric = question.type.is_numeric
+    unit = question.unit or ""
     if numeric:
         means = ensemble.filter(pl.col("kind").is_in(["mean", "median"])).with_columns(
             label=pl.when(pl.col("kind") == "mean")
             .then(pl.lit("Moyenne"))
             .otherwise(pl.lit("Médiane"))
         )
-        block["base"] = base_text(means.row(0, named=True)) if means.height else ""
+        if means.height:
+            block["base"] = question_base(
+                question, results, means.row(0, named=True), census, group
+            )
         block["tables"].append(
             {
-                "title": f"{question.label} — moyenne et médiane"
-                + (f" ({question.unit})" if question.unit else ""),
-                "rows": _table_rows(means.to_dicts(), results, "label", evo),
+                "title": f"{question.label} — moyenne et médiane" + (f" ({unit})" if unit else ""),
+                "rows": _table_rows(means.to_dicts(), results, "label", evo, census),
             }
         )
         headline_rows = rows.filter(pl.col("kind") == "mean")
-        share = False
     else:
         kind = "option" if question.type is QuestionType.MULTIPLE_CHOICE else "share"
         dist = ensemble.filter(pl.col("kind") == kind)
-        block["base"] = base_text(dist.row(0, named=True)) if dist.height else ""
+        if dist.height:
+            block["base"] = question_base(question, results, dist.row(0, named=True), census, group)
         if kind == "option":
             shown = (
                 dist.filter(pl.col("option") != NO_ANSWER)
@@ -199,78 +197,68 @@ def question_block(
                 .head(TOP_N)
             )
             no_answer = dist.filter(pl.col("option") == NO_ANSWER)
-            title = f"{question.label} — les {min(TOP_N, shown.height)} réponses les plus citées"
-            block["note"] = "Plusieurs réponses possibles : le total dépasse 100 %." + (
-                f" Sans réponse : {share_cell(no_answer.row(0, named=True), results.min_n)}."
-                if no_answer.height
-                else ""
-            )
+            short = f"Les {min(TOP_N, shown.height)} réponses les plus citées"
+            note = "Plusieurs réponses possibles : le total dépasse 100 %."
+            if no_answer.height:
+                row = no_answer.row(0, named=True)
+                note += f" Sans réponse : {value_cell(row, True, census)}."
+            block["note"] = note
             sort = True
         else:
             shown = dist
-            title = f"{question.label} — répartition des réponses (sans réponse inclus)"
+            short = "Répartition des réponses (sans réponse inclus)"
             sort = question.type is QuestionType.SINGLE_CHOICE
-        drawable = _chart_rows(shown, "option_label")
-        if drawable.height and theme is not None:
-            block["charts"].append(
-                sink(
-                    bar_chart(
-                        f"{question.id}-ensemble",
-                        title,
-                        drawable,
-                        theme,
-                        _alt(title, drawable),
-                        sort=sort,
-                    )
-                )
-            )
+        title = f"{question.label} — {short[0].lower()}{short[1:]}"
+        chart = _share_chart(
+            f"{question.id}-ensemble", short, shown.to_dicts(), "option_label", census, sort
+        )
+        if chart is not None:
+            block["charts"].append(chart)
         block["tables"].append(
             {
                 "title": title,
                 "rows": _table_rows(
-                    (dist if kind == "share" else shown).to_dicts(), results, "option_label", evo
+                    (dist if kind == "share" else shown).to_dicts(),
+                    results,
+                    "option_label",
+                    evo,
+                    census,
                 ),
             }
         )
         option = _headline_option(question, dist)
         headline_rows = rows.filter((pl.col("kind") == kind) & (pl.col("option") == option))
-        share = True
         block["headline"] = headline_rows["option_label"][0] if headline_rows.height else None
     for domain in BREAKDOWN_DOMAINS if population[0] == "ensemble" else ():
         part = headline_rows.filter(pl.col("domain") == domain)
         if part.height == 0:
             continue
-        part = part.with_columns(
-            label=pl.col("domain_value").map_elements(
-                lambda v, d=domain: domain_label(d, v), return_dtype=pl.String
-            )
-        )
+        part_rows = [
+            r | {"label": domain_label(domain, r["domain_value"])} for r in part.to_dicts()
+        ]
+        by = DOMAIN_TITLES[domain].lower()
         if numeric:
-            title = f"{question.label} — moyenne selon : {DOMAIN_TITLES[domain].lower()}"
+            short = f"Moyenne selon : {by}"
+            title = f"{question.label} — moyenne selon : {by}"
+            chart = _mean_chart(f"{question.id}-{domain}", short, part_rows, unit, census)
         else:
-            title = f"« {block['headline']} » selon : {DOMAIN_TITLES[domain].lower()}"
-        drawable = _chart_rows(part, "label")
-        if drawable.height >= 2 and theme is not None:
-            name = f"{question.id}-{domain}"
-            chart = (
-                bar_chart(name, title, drawable, theme, _alt(title, drawable), sort=False)
-                if share
-                else mean_chart(
-                    name, title, drawable, theme, _alt(title, drawable, False), question.unit or ""
-                )
+            title = f"« {block['headline']} » selon : {by}"
+            chart = _share_chart(
+                f"{question.id}-{domain}", title, part_rows, "label", census, sort=False
             )
-            block["charts"].append(sink(chart))
+        if chart is not None and len(chart.rows) >= 2:
+            block["charts"].append(chart)
         block["tables"].append(
             {
                 "title": title,
-                "rows": _table_rows(part.to_dicts(), results, "label", evo),
+                "rows": _table_rows(part_rows, results, "label", evo, census),
                 "domain": domain,
             }
         )
     return block
 
 
-def theme_pages(results: ReportResults, theme: Theme, sink: ChartSink) -> list[dict]:
+def theme_pages(results: ReportResults) -> list[dict]:
     """One page model per questionnaire theme."""
     evo = _evolution_lookup(results)
     return [
@@ -279,131 +267,93 @@ def theme_pages(results: ReportResults, theme: Theme, sink: ChartSink) -> list[d
             "label": t.label,
             "description": t.description,
             "file": f"theme-{t.id}.html",
-            "blocks": [question_block(q, results, theme, sink, evo) for q in t.questions],
+            "blocks": [question_block(q, results, evo) for q in t.questions],
         }
         for t in results.questionnaire.themes
     ]
 
 
-def maturity_page(results: ReportResults, theme: Theme, sink: ChartSink) -> dict | None:
+def _maturity_rows(table: pl.DataFrame, min_n: int, share: bool, census: bool) -> list[dict]:
+    """Table rows of a maturity table (scores, levels or profiles) with intervals, never empty."""
+    out = []
+    for r in table.to_dicts():
+        row = r | {"n_unweighted": r["n"], "suppressed": r["n"] < min_n, "imprecise": r["n"] < 30}
+        out.append(
+            {
+                "label": r["label"],
+                "value": value_cell(row, share, census),
+                "ci": interval_text(row, share, census) or "–",
+                "n": count(r["n"]),
+                "note": suppressed_reason(row, min_n) if row["suppressed"] else "",
+            }
+        )
+    return out
+
+
+def maturity_page(results: ReportResults) -> dict | None:
     """Scores by theme, level distribution and profiles (None without maturity items)."""
     tables = results.maturity
     if "scores_population" not in tables:
         return None
+    census = is_census(results.diagnostics)
     labels = {t.id: t.label for t in results.questionnaire.themes} | {"_global": "Indice global"}
     scores = (
         tables["scores_population"]
         .filter(pl.col("breakdown") == "ensemble")
-        .with_columns(
-            label=pl.col("theme").replace_strict(labels, default=pl.col("theme")),
-            suppressed=pl.col("n") < results.min_n,
-        )
+        .with_columns(label=pl.col("theme").replace_strict(labels, default=pl.col("theme")))
     )
     page: dict = {"charts": [], "tables": []}
-    drawable = scores.filter(~pl.col("suppressed") & pl.col("estimate").is_not_null())
     title = "Score moyen de maturité par thème (0 à 100)"
-    if drawable.height:
-        page["charts"].append(
-            sink(
-                mean_chart(
-                    "maturite-scores",
-                    title,
-                    drawable,
-                    theme,
-                    _alt(title, drawable, False),
-                    "score (0 à 100)",
-                    domain=(0, 100),
-                )
-            )
-        )
+    drawable = [
+        r | {"suppressed": r["n"] < results.min_n, "imprecise": r["n"] < 30}
+        for r in scores.to_dicts()
+    ]
+    chart = _mean_chart("maturite-scores", title, drawable, "score de 0 à 100", census, (0, 100))
+    if chart is not None:
+        page["charts"].append(chart)
     page["tables"].append(
-        {
-            "title": title,
-            "rows": [
-                {
-                    "label": r["label"],
-                    "value": "masqué"
-                    if r["suppressed"]
-                    else f"{number(r['estimate'], 1)} ± {number(margin_of_error(r), 1)}",
-                    "ci": ""
-                    if r["suppressed"]
-                    else f"[{number(r['ci_low'], 1)} ; {number(r['ci_high'], 1)}]",
-                    "n": count(r["n"]),
-                    "note": suppressed_reason({"n_unweighted": r["n"]}, results.min_n)
-                    if r["suppressed"]
-                    else "",
-                }
-                for r in scores.to_dicts()
-            ],
-        }
+        {"title": title, "rows": _maturity_rows(scores, results.min_n, False, census)}
     )
     levels = tables.get("levels_population")
     if levels is not None:
         overall = levels.filter(
             (pl.col("breakdown") == "ensemble") & (pl.col("theme") == "_global")
-        )
+        ).with_columns(label=pl.col("level"))
         if overall.height:
-            rows = overall.with_columns(
-                label=pl.col("level"),
-                imprecise=pl.col("n") < 30,
-                suppressed=pl.col("n") < results.min_n,
+            title = (
+                f"Répartition des {results.questionnaire.population.plural} "
+                "par niveau de maturité global"
             )
-            title = "Répartition des collectivités par niveau de maturité global"
-            drawable = _chart_rows(rows, "label")
-            page["charts"].append(
-                sink(
-                    bar_chart(
-                        "maturite-niveaux",
-                        title,
-                        drawable,
-                        theme,
-                        _alt(title, drawable),
-                        sort=False,
-                    )
-                )
-            )
+            rows = [
+                r | {"suppressed": r["n"] < results.min_n, "imprecise": r["n"] < 30}
+                for r in overall.to_dicts()
+            ]
+            chart = _share_chart("maturite-niveaux", title, rows, "label", census, sort=False)
+            if chart is not None:
+                page["charts"].append(chart)
             page["tables"].append(
-                {
-                    "title": title,
-                    "rows": [
-                        {
-                            "label": r["label"],
-                            "value": "masqué"
-                            if r["suppressed"]
-                            else f"{percent(r['estimate'])} ± {points(margin_of_error(r))}",
-                            "ci": "",
-                            "n": count(r["n"]),
-                            "note": "",
-                        }
-                        for r in rows.to_dicts()
-                    ],
-                }
+                {"title": title, "rows": _maturity_rows(overall, results.min_n, True, census)}
             )
     shares = tables.get("typology_shares")
     summary = tables.get("typology_summary")
     if shares is not None and summary is not None:
-        rows = shares.filter(pl.col("breakdown") == "ensemble")
-        name_col = "profile_name" if "profile_name" in rows.columns else "profile"
-        rows = rows.with_columns(
-            label=pl.col(name_col).cast(pl.String),
-            imprecise=pl.col("n") < 30,
-            suppressed=pl.col("n") < results.min_n,
+        name_col = "profile_name" if "profile_name" in shares.columns else "profile"
+        rows_table = shares.filter(pl.col("breakdown") == "ensemble").with_columns(
+            label=pl.col(name_col).cast(pl.String)
         )
-        title = "Profils de maturité (typologie) : part des collectivités"
-        drawable = _chart_rows(rows, "label")
-        if drawable.height:
-            page["charts"].append(
-                sink(
-                    bar_chart(
-                        "maturite-profils",
-                        title,
-                        drawable,
-                        theme,
-                        _alt(title, drawable),
-                        sort=False,
-                    )
-                )
-            )
+        title = (
+            f"Profils de maturité (typologie) : part des {results.questionnaire.population.plural}"
+        )
+        rows = [
+            r | {"suppressed": r["n"] < results.min_n, "imprecise": r["n"] < 30}
+            for r in rows_table.to_dicts()
+        ]
+        chart = _share_chart("maturite-profils", title, rows, "label", census, sort=False)
+        if chart is not None:
+            page["charts"].append(chart)
+        page["tables"].append(
+            {"title": title, "rows": _maturity_rows(rows_table, results.min_n, True, census)}
+        )
         page["profiles"] = [
             {
                 "Profil": r.get("profile"),
@@ -420,12 +370,55 @@ def maturity_page(results: ReportResults, theme: Theme, sink: ChartSink) -> dict
     return page
 
 
+def _calibration_margins(results: ReportResults) -> str:
+    """The calibration margins in words (« type × taille, région »)."""
+    names = {
+        "kind_detail": "type de collectivité",
+        "size_class": "classe de taille",
+        "region_group": "région (outre-mer regroupé)",
+        "region": "région",
+        "opsn": "adhésion à un OPSN",
+    }
+    margins = results.diagnostics.get("options", {}).get("margins", [])
+    return ", ".join(
+        " × ".join(names.get(part.strip(), part.strip()) for part in margin.split("×"))
+        for margin in margins
+    )
+
+
+def method_line(results: ReportResults) -> str:
+    """The discreet one-line methodology of the front page."""
+    diag = results.diagnostics
+    population = results.questionnaire.population
+    n, size = diag.get("n_respondents"), population_size(results)
+    asked = population.agree("répondant")
+    if is_census(diag):
+        return (
+            f"Méthode : recensement — les {count(size)} {population.plural} visés ont tous répondu"
+            if not population.feminine
+            else f"Méthode : recensement — les {count(size)} {population.plural} visées ont "
+            "toutes répondu"
+        ) + " ; les valeurs n'ont pas de marge d'erreur d'échantillonnage."
+    method = results.diagnostics.get("calibration", {}).get("method", "aucune")
+    weighting = (
+        f"pondération par calage sur le registre ({_calibration_margins(results)})"
+        if method not in ("aucune", "none")
+        else "sans calage"
+    )
+    return (
+        f"Méthode : {count(n)} {population.plural} {asked} sur {count(size)} "
+        f"{population.agree('visé')} ; {weighting} ; intervalles de confiance à 95 % ; "
+        f"valeurs masquées sous {results.min_n} répondants."
+    )
+
+
 def methodology_page(results: ReportResults) -> dict:
     """Frame and vintage, response rates, weighting diagnostics, margins of error, suppression."""
     diag = results.diagnostics
     cal = diag.get("calibration", {})
     register = results.meta.get("register", {})
     rates = results.response_rates
+    census = is_census(diag)
     return {
         "frame": (
             f"Registre officiel {register.get('source', '')} {register.get('version', '')}, "
@@ -433,6 +426,8 @@ def methodology_page(results: ReportResults) -> dict:
         ),
         "population": count(diag.get("population_size")),
         "respondents": count(diag.get("n_respondents")),
+        "noun": results.questionnaire.population.plural,
+        "census": census,
         "kinds": ", ".join(domain_label("kind_detail", k) for k in diag.get("kinds") or []),
         "rates": [
             {
@@ -457,7 +452,7 @@ def methodology_page(results: ReportResults) -> dict:
         ],
         "calibration": {
             "method": cal.get("method", "aucune"),
-            "margins": ", ".join(diag.get("options", {}).get("margins", [])),
+            "margins": _calibration_margins(results),
             "iterations": cal.get("iterations", "–"),
             "residual": f"{cal.get('max_relative_residual', 0):.1e}".replace(".", ","),
             "g_range": f"{number(cal.get('g_min'), 2)} à {number(cal.get('g_max'), 2)}",

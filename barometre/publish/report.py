@@ -31,6 +31,7 @@ class ReportOutput:
     open_data: Path
     results: Path
     pdf: Path | None = None
+    annex: Path | None = None
     positioning: Path | None = None
     positioning_count: int = 0
     initiatives: Path | None = None
@@ -131,7 +132,7 @@ def build_report(
             results, staging / OPEN_DATA_FOLDER, answers, salt=secret or secrets.token_hex(16)
         )
         save_results(results, staging / RESULTS_FOLDER)
-        pdf_path = write_pdf(staging) if pdf else None
+        pdf_paths = write_pdf(staging) if pdf else None
         if target.exists():
             shutil.rmtree(target)
         staging.chmod(0o755)
@@ -144,7 +145,8 @@ def build_report(
         pages=[target / p.name for p in pages],
         open_data=target / OPEN_DATA_FOLDER / "datapackage.json",
         results=target / RESULTS_FOLDER,
-        pdf=target / pdf_path.name if pdf_path else None,
+        pdf=target / pdf_paths[0].name if pdf_paths else None,
+        annex=target / pdf_paths[1].name if pdf_paths else None,
         warnings=list(results.diagnostics.get("warnings", [])),
         initiatives=target / TABLES_FOLDER if initiatives is not None else None,
     )

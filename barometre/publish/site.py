@@ -1,4 +1,5 @@
-"""The key-figures report as a self-contained static site (HTML + SVG files, inline CSS) and its PDF."""
+"""The key-figures report as a self-contained static site (HTML with inline CSS and charts), and its
+two PDFs: a short synthèse (cover, key figures by theme, method) and the full annex."""
 
 from __future__ import annotations
 
@@ -6,23 +7,27 @@ import datetime as dt
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from barometre.initiatives.report import InitiativesReport
-from barometre.publish.charts import Chart
 from barometre.publish.initiatives_page import initiatives_page
+from barometre.publish.key_figures import front_page
 from barometre.publish.numbers import count, number
 from barometre.publish.pages import (
-    key_figure_cards,
+    _evolution_lookup,
     maturity_page,
+    method_line,
     methodology_page,
+    population_size,
     theme_pages,
 )
 from barometre.publish.themes import Theme
 from barometre.results.store import ReportResults
 
-CHARTS_FOLDER = "graphiques"
 PRINT_PAGE = "rapport-complet.html"
+SYNTHESIS_PAGE = "synthese.html"
 PDF_FILE = "rapport.pdf"
+ANNEX_PDF_FILE = "rapport-annexe.pdf"
 
 
 def _fr(value: object) -> str:
@@ -48,44 +53,60 @@ def environment() -> jinja2.Environment:
     return env
 
 
-class ChartWriter:
-    """Writes each chart's SVG under `graphiques/` and returns what a page needs to show it."""
+def stylesheet(theme: Theme) -> str:
+    """The report's CSS for a theme (also served to the web dashboard)."""
+    return environment().get_template("style.css").render(theme=theme)
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder / CHARTS_FOLDER
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.written: list[Path] = []
 
-    def __call__(self, chart: Chart) -> dict:
-        """Save one chart; returns src, title and alt."""
-        path = self.folder / f"{chart.name}.svg"
-        path.write_text(chart.svg, encoding="utf-8")
-        self.written.append(path)
-        return {"src": f"{CHARTS_FOLDER}/{path.name}", "title": chart.title, "alt": chart.alt}
+def components_stylesheet(theme: Theme) -> str:
+    """The CSS of figures, rankings and charts alone (for pages styled by the web app)."""
+    return environment().get_template("components.css").render(theme=theme)
+
+
+def front_page_html(results: ReportResults, theme: Theme, theme_links: dict[str, str]) -> Markup:
+    """The front page's infographic (theme sections) as HTML, linking themes to `theme_links`."""
+    template = environment().from_string(
+        '{% from "macros.html" import front_sections with context %}{{ front_sections(front, 2) }}'
+    )
+    return Markup(
+        template.render(
+            front=front_page(results, _evolution_lookup(results)),
+            theme=theme,
+            theme_links=theme_links,
+            prefix="",
+        )
+    )
 
 
 def report_context(
-    results: ReportResults, theme: Theme, sink, initiatives: InitiativesReport | None = None
+    results: ReportResults, theme: Theme, initiatives: InitiativesReport | None = None
 ) -> dict:
-    """Everything the templates need (also used by the PDF)."""
+    """Everything the templates need (also used by the PDFs)."""
     meta = results.meta
     diag = results.diagnostics
-    themes = theme_pages(results, theme, sink)
-    maturity = maturity_page(results, theme, sink)
-    initiatives_model = None if initiatives is None else initiatives_page(initiatives, theme, sink)
-    env = environment()
+    population = results.questionnaire.population
+    themes = theme_pages(results)
+    maturity = maturity_page(results)
+    initiatives_model = None if initiatives is None else initiatives_page(initiatives)
+    respondents = population.agree("répondant")
     return {
         "edition_title": meta.get("title") or meta.get("id", "Baromètre"),
-        "subtitle": f"Édition {meta.get('year', '')} — {count(diag.get('n_respondents'))} collectivités répondantes",
+        "year": meta.get("year", ""),
+        "subtitle": f"Édition {meta.get('year', '')} — {count(diag.get('n_respondents'))} "
+        f"{population.plural} {respondents}",
         "intro": (
             f"Résultats de l'édition {meta.get('year', '')} : {count(diag.get('n_respondents'))} "
-            f"collectivités interrogées ont répondu, sur {count(diag.get('population_size'))} "
-            "collectivités visées. Les réponses sont pondérées pour représenter l'ensemble des "
-            "collectivités visées."
+            f"{population.plural} {respondents} sur {count(population_size(results))} "
+            f"{population.agree('visé')}. Chaque pourcentage est une estimation pour "
+            f"l'ensemble des {population.plural} {population.agree('visé')}, avec son "
+            "intervalle de confiance à 95 %."
         ),
+        "population": population,
         "generated": dt.date.today().strftime("%d/%m/%Y"),
-        "css": env.get_template("style.css").render(theme=theme),
-        "cards": key_figure_cards(results),
+        "css": Markup(stylesheet(theme)),
+        "theme": theme,
+        "front": front_page(results, _evolution_lookup(results)),
+        "method_line": method_line(results),
         "themes": themes,
         "maturity": maturity,
         "has_maturity": maturity is not None,
@@ -106,7 +127,7 @@ def write_site(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     env = environment()
-    context = report_context(results, theme, ChartWriter(out), initiatives)
+    context = report_context(results, theme, initiatives)
     pages = [("index.html", "index.html", {})]
     pages += [(p["file"], "theme.html", {"page": p}) for p in context["themes"]]
     if context["maturity"] is not None:
@@ -115,6 +136,7 @@ def write_site(
         page = context["initiatives"]
         pages.append((page["file"], "initiatives.html", {"page": page}))
     pages.append(("methodologie.html", "methodologie.html", {}))
+    pages.append((SYNTHESIS_PAGE, "synthese.html", {}))
     pages.append((PRINT_PAGE, "imprimable.html", {}))
     written = []
     for filename, template, extra in pages:
@@ -124,12 +146,15 @@ def write_site(
     return written
 
 
-def write_pdf(out_dir: str | Path) -> Path:
-    """A4 PDF of the printable page, through WeasyPrint."""
+def write_pdf(out_dir: str | Path, annex: bool = True) -> tuple[Path, Path | None]:
+    """The synthèse (cover, key figures, method) and the full annex, A4, through WeasyPrint."""
     import weasyprint
 
     out = Path(out_dir)
-    html = weasyprint.HTML(filename=str(out / PRINT_PAGE), base_url=str(out))
-    target = out / PDF_FILE
-    html.write_pdf(target)
-    return target
+    written: list[Path | None] = []
+    jobs = [(SYNTHESIS_PAGE, PDF_FILE), (PRINT_PAGE, ANNEX_PDF_FILE)]
+    for page, target in jobs if annex else jobs[:1]:
+        html = weasyprint.HTML(filename=str(out / page), base_url=str(out))
+        html.write_pdf(out / target)
+        written.append(out / target)
+    return written[0], written[1] if annex else None

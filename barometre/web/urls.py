@@ -1,4 +1,5 @@
-"""Root URLs: operator back office under /operateur/, respondent private links under /r/."""
+"""Root URLs: public home `/` (published editions), dashboard under /tableau-de-bord/, operator
+back office under /operateur/, respondent private links under /r/."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import importlib.util
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from barometre.web.dashboard.views import home
 
 
 def _exists(module: str) -> bool:
@@ -25,7 +27,7 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 
 urlpatterns = [
     path("favicon.ico", favicon),
-    path("", RedirectView.as_view(pattern_name="operator:home", permanent=False)),
+    path("", home, name="home"),
     path("operateur/initiatives/", include("barometre.web.initiatives_review.urls")),
     path("operateur/", include("barometre.collection.operator.urls")),
     path("tableau-de-bord/", include("barometre.web.dashboard.urls")),

@@ -1,27 +1,24 @@
-"""The maturity page: scores by theme with margins, level distribution, profiles, level scale."""
+"""The maturity page: scores by theme with intervals, level distribution, profiles, level scale."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from barometre.publish.pages import maturity_page
-from barometre.publish.themes import get_theme
 
 
 def test_maturity_page_shows_scores_levels_and_profiles(ey_results) -> None:
-    charts = []
-
-    def sink(chart):
-        charts.append(chart)
-        return {"src": f"graphiques/{chart.name}.svg", "title": chart.title, "alt": chart.alt}
-
-    page = maturity_page(ey_results, get_theme("neutral"), sink)
+    page = maturity_page(ey_results)
+    charts = page["charts"]
     assert {c.name for c in charts} >= {"maturite-scores", "maturite-niveaux", "maturite-profils"}
     scores = page["tables"][0]["rows"]
     labels = {r["label"] for r in scores}
     assert "Indice global" in labels
     assert {t.label for t in ey_results.questionnaire.themes} <= labels
-    assert all("±" in r["value"] for r in scores)
+    assert all("±" not in r["value"] for r in scores)
+    for table in page["tables"]:  # no empty interval column (levels and profiles included)
+        assert all(r["ci"] and r["ci"] != "–" for r in table["rows"] if r["value"] != "masqué")
+    assert all(r["ci"].startswith("de ") for r in page["tables"][1]["rows"])
     shares = ey_results.maturity["levels_population"].filter(
         (pl.col("breakdown") == "ensemble") & (pl.col("theme") == "_global")
     )
@@ -31,3 +28,7 @@ def test_maturity_page_shows_scores_levels_and_profiles(ey_results) -> None:
     assert sum(p["Répondants"] for p in page["profiles"]) <= ey_results.respondents.height
     assert page["scale"][0]["level"] == "Non engagée"
     assert all(c.alt.startswith(c.title) for c in charts)
+    scores_chart = next(c for c in charts if c.name == "maturite-scores")
+    assert scores_chart.kind == "points" and all(
+        0 <= r.low <= r.high <= 100 for r in scores_chart.rows
+    )

@@ -14,9 +14,10 @@ import pytest
 from markupsafe import escape
 
 from barometre.edition.figures import load_figures
+from barometre.publish.key_figures import all_figures, front_page
 from barometre.publish.numbers import percent
-from barometre.publish.pages import key_figure_cards
-from barometre.publish.wording import share_cell, suppressed_reason
+from barometre.publish.pages import _evolution_lookup
+from barometre.publish.wording import suppressed_reason, value_cell
 from barometre.results.store import compute_results, load_results
 
 DINUM = "dinum-collectivites-numerique-2024"
@@ -27,6 +28,11 @@ TEMPLATES = [
     "nouvelle-caledonie-services-publics",
 ]
 FRONTPAGE_TOLERANCE = 0.02
+
+
+def key_figure_views(results) -> dict[str, dict]:
+    """The front page's figures by id."""
+    return {v["id"]: v for v in all_figures(front_page(results, _evolution_lookup(results)))}
 
 
 def _close_to_seed(raw: float, seed: float, comparison: str, n: int) -> bool:
@@ -45,7 +51,7 @@ def test_every_seed_template_yields_its_key_figures(editions, template: str) -> 
     figures = {f.id: f for f in load_figures(template).figures}
     table = results.key_figures
     assert table.height == len([f for f in figures.values() if f.statistic == "share"])
-    cards = {c["id"]: c for c in key_figure_cards(results)}
+    cards = key_figure_views(results)
     checked = 0
     for row in table.to_dicts():
         figure = figures[row["id"]]
@@ -56,7 +62,7 @@ def test_every_seed_template_yields_its_key_figures(editions, template: str) -> 
             continue
         assert row["ci_low"] <= row["estimate"] <= row["ci_high"]
         assert card["value"] == percent(row["estimate"])
-        assert f"n = {row['n_unweighted']:,}".replace(",", "\u202f") in card["caption"]
+        assert card["base"].startswith(f"Base : {row['n_unweighted']:,}".replace(",", "\u202f"))
         if figure.seed_value is not None and not figure.domain:
             assert _close_to_seed(
                 row["raw_share"], figure.seed_value, figure.comparison, row["raw_n"]
@@ -66,23 +72,28 @@ def test_every_seed_template_yields_its_key_figures(editions, template: str) -> 
     assert checked >= 10
 
 
-def test_site_pages_show_cards_themes_charts_and_tables(dinum_report) -> None:
+def test_site_pages_show_figures_themes_charts_and_tables(dinum_report) -> None:
     site = dinum_report.site
     index = (site / "index.html").read_text(encoding="utf-8")
     results = load_results(dinum_report.results)
-    for row in results.key_figures.to_dicts():
-        assert str(escape(row["label"])) in index
-    assert "collectivités interrogées" in index
-    assert "Estimation pondérée" in index
+    for theme in results.questionnaire.themes:
+        assert f'id="s-{theme.id}"' in index  # the front page is grouped by theme
+    assert index.count('class="ranking"') >= 3  # the multiple-choice figures are ranked
+    assert "#1" in index and "#8" in index
+    assert "collectivités répondantes" in index and "pondérées pour représenter" in index
+    assert "Intervalle de confiance à 95" in index and "±" not in index
+    assert 'class="method-line"' in index and "calage sur le registre" in index
     for theme in results.questionnaire.themes:
         page = (site / f"theme-{theme.id}.html").read_text(encoding="utf-8")
         assert str(escape(theme.label)) in page
-        for img in re.findall(r'<img src="([^"]+)" alt="([^"]*)"', page):
-            assert (site / img[0]).exists() and len(img[1]) > 20
-            svg = (site / img[0]).read_text(encoding="utf-8")
-            assert svg.startswith("<svg")
-            assert "\u202f%" in svg or "moyenne" in img[1]
+        assert "<img" not in page and "±" not in page
+        charts = re.findall(r'<figure class="chart chart-(bars|points)"', page)
+        assert charts, theme.id
+        assert page.count('<li class="bar-row') >= 2 * len(charts)
         assert "<caption>" in page
+        for low, high in re.findall(r"de (\d+)\u202f% à (\d+)\u202f%", page):
+            assert 0 <= int(low) <= int(high) <= 100
+    assert not list(site.glob("graphiques"))
     inclusion = (site / "theme-inclusion.html").read_text(encoding="utf-8")
     assert "Sans réponse" in inclusion
     assert "réponses les plus citées" in inclusion
@@ -100,29 +111,50 @@ def test_suppressed_and_imprecise_cells_say_why(editions) -> None:
     assert suppressed.height > 0
     row = suppressed.row(0, named=True)
     assert row["estimate"] is None
-    assert share_cell(row, results.min_n) == "masqué"
+    assert value_cell(row) == "masqué"
     reason = suppressed_reason(row, results.min_n)
     assert f"{row['n_unweighted']} répondant" in reason and "seuil de 5" in reason
     imprecise = table.filter(pl.col("imprecise")).row(0, named=True)
-    assert share_cell(imprecise, results.min_n).endswith("(imprécis)")
+    assert value_cell(imprecise).endswith("(imprécis)")
 
 
-def test_pdf_has_a4_pages_with_the_report_text(dinum_report, tmp_path: Path) -> None:
-    pdf = dinum_report.pdf
+def _pdf_pages(pdf: Path) -> tuple[int, str]:
+    """Page count (checking A4) and text of a PDF."""
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
-    assert pages >= 8
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+", info.stdout)  # A4 in points
-    subprocess.run(
-        ["pdftoppm", "-r", "20", "-f", "1", "-l", "3", "-png", str(pdf), str(tmp_path / "p")],
-        check=True,
-    )
-    assert len(list(tmp_path.glob("p-*.png"))) == 3
     text = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    for expected in ("Chiffres clés", "Méthodologie", "Règle de masquage", "disposent de lieux"):
+    return int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1)), text
+
+
+def test_pdf_is_a_short_synthesis_plus_the_full_annex(dinum_report, tmp_path: Path) -> None:
+    pages, text = _pdf_pages(dinum_report.pdf)
+    assert 2 <= pages <= 4  # cover, key figures of the 6 themes, method
+    for expected in ("Les chiffres clés 2024", "Inclusion et médiation numérique", "Méthode"):
         assert expected in text
+    assert "disposent de lieux" in text and "#1" in text
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "20",
+            "-f",
+            "1",
+            "-l",
+            "2",
+            "-png",
+            str(dinum_report.pdf),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+    )
+    assert len(list(tmp_path.glob("p-*.png"))) == 2
+    annex_pages, annex = _pdf_pages(dinum_report.annex)
+    assert annex_pages > pages
+    for expected in ("Méthodologie", "Règle de masquage", "Intervalles de confiance"):
+        assert expected in annex
+    assert "±" not in text + annex
 
 
 def test_open_data_package_is_valid_and_k_anonymous(dinum_report) -> None:
@@ -171,6 +203,6 @@ def test_evolution_marks_significant_changes(editions, tmp_path: Path) -> None:
         0, named=True
     )
     assert abs(same["difference"]) < 1e-12 and not same["significant"]
-    card = next(c for c in key_figure_cards(results) if c["id"] == "inc_lieux")
+    card = key_figure_views(results)["inc_lieux"]
     assert card["evolution"].startswith("+") and "significative" in card["evolution"]
     assert card["significant"]

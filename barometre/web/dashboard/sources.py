@@ -1,4 +1,11 @@
-"""Where the dashboard finds published results (folders written by `barometre report`)."""
+"""Where the dashboard finds published results (folders written by `barometre report`).
+
+`BAROMETRE_REPORTS_DIR` (setting or environment variable) names a folder that may be a report
+folder's parent (one report per subfolder, named by the subfolder), an edition folder whose
+report is in `rapport/` (what `barometre demo` writes), or a folder of such edition folders (as
+`barometre demo --all`). `barometre serve` points it at the demo it serves, so the dashboard
+shows that demo's edition with no setting.
+"""
 
 from __future__ import annotations
 
@@ -14,34 +21,52 @@ from barometre.publish.report import RESULTS_FOLDER
 from barometre.results.store import RESULTS_FILE, ReportResults, load_results
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
+EDITION_REPORT = "rapport"
+REPORTS_ENV = "BAROMETRE_REPORTS_DIR"
+POSITIONING_ENV = "BAROMETRE_POSITIONING_DIR"
 
 
 def reports_dir() -> Path:
-    """Folder holding one report folder per edition (setting or BAROMETRE_REPORTS_DIR)."""
-    value = getattr(settings, "BAROMETRE_REPORTS_DIR", "") or os.environ.get(
-        "BAROMETRE_REPORTS_DIR", "rapports"
-    )
+    """The folder the published editions are searched in (setting, environment, `rapports`)."""
+    value = getattr(settings, REPORTS_ENV, "") or os.environ.get(REPORTS_ENV, "rapports")
     return Path(value)
 
 
 def positioning_dir() -> Path:
     """Private folder of the positioning reports (setting or BAROMETRE_POSITIONING_DIR)."""
-    value = getattr(settings, "BAROMETRE_POSITIONING_DIR", "") or os.environ.get(
-        "BAROMETRE_POSITIONING_DIR", "positionnement"
+    value = getattr(settings, POSITIONING_ENV, "") or os.environ.get(
+        POSITIONING_ENV, "positionnement"
     )
     return Path(value)
 
 
-def published_editions() -> list[tuple[str, dict]]:
-    """(slug, meta) of every report folder with saved results, sorted by slug."""
+def _has_results(folder: Path) -> bool:
+    """True when `folder` is a report folder with saved results."""
+    return (folder / RESULTS_FOLDER / RESULTS_FILE).is_file()
+
+
+def report_folders() -> dict[str, Path]:
+    """Slug → report folder of every published edition, sorted by slug."""
     root = reports_dir()
     if not root.is_dir():
-        return []
-    out = []
+        return {}
+    found: dict[str, Path] = {}
+    if _has_results(root / EDITION_REPORT) and SLUG.match(root.resolve().name):
+        found[root.resolve().name] = root / EDITION_REPORT
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and SLUG.match(p.name)):
-        if (folder / RESULTS_FOLDER / RESULTS_FILE).exists():
-            out.append((folder.name, _results(str(folder / RESULTS_FOLDER), _stamp(folder)).meta))
-    return out
+        if _has_results(folder):
+            found.setdefault(folder.name, folder)
+        elif _has_results(folder / EDITION_REPORT):
+            found.setdefault(folder.name, folder / EDITION_REPORT)
+    return dict(sorted(found.items()))
+
+
+def published_editions() -> list[tuple[str, dict]]:
+    """(slug, meta) of every published edition, sorted by slug."""
+    return [
+        (slug, _results(str(folder / RESULTS_FOLDER), _stamp(folder)).meta)
+        for slug, folder in report_folders().items()
+    ]
 
 
 def _stamp(folder: Path) -> float:
@@ -57,7 +82,9 @@ def _results(path: str, stamp: float) -> ReportResults:
 
 def results_for(slug: str) -> ReportResults:
     """The saved results of one published edition (404 if unknown)."""
-    folder = reports_dir() / slug
-    if not SLUG.match(slug) or not (folder / RESULTS_FOLDER / RESULTS_FILE).exists():
+    if not SLUG.match(slug):
+        raise Http404("Édition inconnue")
+    folder = report_folders().get(slug)
+    if folder is None:
         raise Http404("Édition inconnue")
     return _results(str(folder / RESULTS_FOLDER), _stamp(folder))

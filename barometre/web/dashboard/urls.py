@@ -9,6 +9,7 @@ from barometre.web.dashboard import views
 app_name = "dashboard"
 urlpatterns = [
     path("", views.editions, name="editions"),
+    path("composants.css", views.stylesheet, name="stylesheet"),
     path("positionnement/<str:token>/", views.private_positioning, name="positioning"),
     path(
         "operateur/positionnement/<str:code>/",

@@ -4,47 +4,90 @@ from __future__ import annotations
 
 import re
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.template import Engine, RequestContext, Template
+from django.shortcuts import render
+from django.urls import reverse
 
 from barometre.collection.operator.access import account_for
+from barometre.collection.respondent.theme import current_theme
 from barometre.collection.scopes import register_codes_in_scope
-from barometre.publish.numbers import count, percent
-from barometre.publish.pages import _evolution_lookup, key_figure_cards, question_block
+from barometre.publish.numbers import count
+from barometre.publish.pages import (
+    _evolution_lookup,
+    method_line,
+    methodology_page,
+    question_block,
+)
 from barometre.publish.positioning import LINKS_FILE, positioning_pdf
+from barometre.publish.site import components_stylesheet, front_page_html
+from barometre.publish.themes import get_theme
 from barometre.publish.wording import DOMAIN_TITLES, domain_label
 from barometre.web.dashboard.sources import positioning_dir, published_editions, results_for
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 CODE = re.compile(r"^[0-9A-Za-z]{1,12}$")
 ENSEMBLE = "ensemble:ensemble"
 
 
-@lru_cache(maxsize=8)
-def _source(name: str) -> str:
-    """Text of a dashboard template."""
-    return (TEMPLATES / name).read_text(encoding="utf-8")
-
-
-def _template(name: str) -> Template:
-    """A dashboard template compiled by the current engine (it extends the themed base)."""
-    return Engine.get_default().from_string(_source(name))
-
-
 def _render(request: HttpRequest, name: str, context: dict, status: int = 200) -> HttpResponse:
-    """Render a dashboard template with the project's context processors."""
-    return HttpResponse(_template(name).render(RequestContext(request, context)), status=status)
+    """Render a dashboard template (it extends the themed base)."""
+    return render(request, f"dashboard/{name}", context, status=status)
+
+
+MATURITY_DOWNLOADS = {
+    "scores_population": ("maturite_scores", "Scores moyens de maturité par thème et par groupe"),
+    "levels_population": ("maturite_niveaux", "Répartition par niveau de maturité"),
+    "levels_scale": ("maturite_echelle", "Échelle des niveaux et seuils de score"),
+    "typology_shares": ("maturite_profils", "Part de chaque profil de maturité"),
+    "typology_summary": ("maturite_profils_centres", "Centres des profils de la typologie"),
+    "typology_quality": ("maturite_typologie_qualite", "Qualité de la typologie"),
+    "correlations_themes": ("maturite_correlations_themes", "Corrélations entre thèmes"),
+    "correlations": ("maturite_correlations", "Corrélations avec la population et les attributs"),
+}
+
+
+def _web_theme():
+    """The report theme matching the web app's theme (neutral or DSFR)."""
+    return get_theme(current_theme())
+
+
+def stylesheet(request: HttpRequest) -> HttpResponse:
+    """The CSS of the report's figures, rankings and charts, in the web app's theme."""
+    response = HttpResponse(components_stylesheet(_web_theme()), content_type="text/css")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _edition_list() -> list[dict]:
+    """The published editions with their title, year and number of respondents."""
+    out = []
+    for slug, meta in published_editions():
+        results = results_for(slug)
+        population = results.questionnaire.population
+        out.append(
+            {
+                "slug": slug,
+                "title": meta.get("title") or slug,
+                "year": meta.get("year", ""),
+                "respondents": f"{count(results.diagnostics.get('n_respondents'))} "
+                f"{population.plural} {population.agree('répondant')}",
+            }
+        )
+    return out
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The public home page: the published editions, and where respondents and operators go."""
+    return _render(request, "home.html", {"editions": _edition_list(), "nav": "home"})
 
 
 def editions(request: HttpRequest) -> HttpResponse:
     """The published editions."""
-    return _render(request, "editions.html", {"editions": published_editions()})
+    return _render(request, "editions.html", {"editions": _edition_list(), "nav": "dashboard"})
 
 
 def _populations(results) -> list[dict]:
@@ -65,37 +108,63 @@ def _populations(results) -> list[dict]:
     return groups
 
 
-def overview(request: HttpRequest, slug: str) -> HttpResponse:
-    """Key figures, themes and response rates of one edition."""
-    results = results_for(slug)
-    rates = [
-        {
-            "stratum": r["stratum"],
-            "value": r["stratum_value"],
-            "frame": count(r["frame_count"]),
-            "respondents": count(r["respondents"]),
-            "rate": percent(r["rate"], 1),
-        }
-        for r in results.response_rates.to_dicts()
-        if r["stratum"] != "kind_detail × size_class"
+def _downloads(slug: str, results) -> list[dict]:
+    """Every CSV download with its French name and description."""
+    items = [
+        ("estimations", "Toutes les estimations (chaque question, chaque groupe)"),
+        ("chiffres_cles", "Chiffres clés"),
+        ("taux_de_reponse", "Taux de réponse par strate"),
     ]
+    if results.evolution is not None:
+        items.append(("evolutions", "Évolutions depuis l'édition précédente"))
+    items += [MATURITY_DOWNLOADS[name] for name in results.maturity if name in MATURITY_DOWNLOADS]
+    return [
+        {
+            "url": reverse("dashboard:csv", args=[slug, table]),
+            "label": label,
+            "file": f"{table}.csv",
+        }
+        for table, label in items
+    ]
+
+
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """Key figures as on the report's front page, themes, response rates, downloads."""
+    results = results_for(slug)
+    theme_links = {
+        t.id: reverse("dashboard:theme", args=[slug, t.id]) for t in results.questionnaire.themes
+    }
+    method = methodology_page(results)
     return _render(
         request,
         "overview.html",
         {
             "slug": slug,
             "meta": results.meta,
-            "cards": key_figure_cards(results),
+            "front": front_page_html(results, _web_theme(), theme_links),
             "themes": results.questionnaire.themes,
-            "rates": rates,
-            "maturity": sorted(results.maturity),
-            "n_respondents": count(results.diagnostics.get("n_respondents")),
+            "rates": [r for r in method["rates"] if r["stratum"] != "Type × taille"],
+            "downloads": _downloads(slug, results),
+            "method_line": method_line(results),
+            "intro": _intro(results),
+            "nav": "dashboard",
         },
     )
 
 
+def _intro(results) -> str:
+    """One sentence: respondents, target population, what the figures are."""
+    population = results.questionnaire.population
+    return (
+        f"{count(results.diagnostics.get('n_respondents'))} {population.plural} "
+        f"{population.agree('répondant')} sur {count(results.diagnostics.get('population_size'))} "
+        f"{population.agree('visé')}. Chaque pourcentage est une estimation pour l'ensemble des "
+        f"{population.plural} {population.agree('visé')}, avec son intervalle de confiance à 95 %."
+    )
+
+
 def theme(request: HttpRequest, slug: str, theme_id: str) -> HttpResponse:
-    """One theme's tables for the chosen population (whole, or one size class, kind, région)."""
+    """One theme's charts and tables for the chosen population (whole, size class, kind, région)."""
     results = results_for(slug)
     found = [t for t in results.questionnaire.themes if t.id == theme_id]
     if not found:
@@ -108,10 +177,13 @@ def theme(request: HttpRequest, slug: str, theme_id: str) -> HttpResponse:
     if not known:
         domain, value, choice = "ensemble", "ensemble", ENSEMBLE
     evo = _evolution_lookup(results)
-    blocks = [
-        question_block(q, results, None, None, evo, population=(domain, value))
-        for q in found[0].questions
-    ]
+    web_theme = _web_theme()
+    blocks = []
+    for question in found[0].questions:
+        block = question_block(question, results, evo, population=(domain, value))
+        block["charts_html"] = [chart.render(web_theme) for chart in block["charts"]]
+        blocks.append(block)
+    population = results.questionnaire.population
     return _render(
         request,
         "theme.html",
@@ -123,23 +195,29 @@ def theme(request: HttpRequest, slug: str, theme_id: str) -> HttpResponse:
             "blocks": blocks,
             "populations": _populations(results),
             "choice": choice,
-            "population_label": "Ensemble des collectivités"
+            "everyone": f"Ensemble des {population.plural}",
+            "population_label": f"Ensemble des {population.plural}"
             if domain == "ensemble"
             else f"{DOMAIN_TITLES[domain]} : {domain_label(domain, value)}",
             "domain": domain,
             "value": value,
+            "nav": "dashboard",
         },
     )
 
 
 def _csv_source(results, table: str) -> pl.DataFrame:
-    """A saved table by its public name."""
+    """A saved table by its public (French) name."""
     sources = {
         "estimations": results.estimates,
         "chiffres_cles": results.key_figures,
         "taux_de_reponse": results.response_rates,
     }
-    sources |= {f"maturite_{name}": frame for name, frame in results.maturity.items()}
+    sources |= {
+        MATURITY_DOWNLOADS[name][0]: frame
+        for name, frame in results.maturity.items()
+        if name in MATURITY_DOWNLOADS
+    }
     if results.evolution is not None:
         sources["evolutions"] = results.evolution
     if table not in sources:
