@@ -4,12 +4,10 @@ cells say why, imprecise ones marked, and the documented rule for a figure too i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
-
-import polars as pl
 
 from barometre.publish.numbers import count, number, percent, signed_points
 from barometre.questionnaire.model import Population
+from barometre.register import labels as register_labels
 
 DOMAIN_TITLES = {
     "ensemble": "Ensemble",
@@ -17,41 +15,19 @@ DOMAIN_TITLES = {
     "kind_detail": "Type de collectivité",
     "region_group": "Région",
 }
-KIND_LABELS = {
-    "commune": "Communes",
-    "epci_CC": "Communautés de communes",
-    "epci_CA": "Communautés d'agglomération",
-    "epci_CU": "Communautés urbaines",
-    "epci_METRO": "Métropoles",
-    "epci_MET69": "Métropole de Lyon",
-    "departement": "Départements",
-    "region": "Régions",
-    "com": "Collectivités d'outre-mer",
-}
-OVERSEAS = "outre-mer"
+KIND_LABELS = {code: labels[1] for code, labels in register_labels.KIND_LABELS.items()}
+"""Kind (detail) → plural label, from the shared `barometre.register.labels`."""
 IMPRECISE_MARK = "(imprécis)"
 
 
-@lru_cache(maxsize=1)
-def region_names() -> dict[str, str]:
-    """Région code → name, from the register; the grouped overseas cell."""
-    from barometre.register.frame import load_register
-
-    regions = load_register().entities.filter(pl.col("kind") == "region")
-    names = dict(zip(regions["region"].to_list(), regions["name"].to_list(), strict=True))
-    names[OVERSEAS] = "Outre-mer (regroupé)"
-    return names
-
-
 def domain_label(domain: str, value: str) -> str:
-    """Readable label of a domain value (`84` → Auvergne-Rhône-Alpes, `epci_CC` → …)."""
-    if domain == "kind_detail":
-        return KIND_LABELS.get(value, value)
-    if domain == "region_group":
-        return region_names().get(value, value)
+    """Readable label of a breakdown group (`84` → Auvergne-Rhône-Alpes, `epci_CC` →
+    Communautés de communes), from the shared labels of the register."""
     if domain == "ensemble":
         return "Ensemble"
-    return value
+    if domain in ("kind", "kind_detail"):
+        return register_labels.kind_label(value, plural=True)
+    return register_labels.stratum_label(domain, value)
 
 
 TOO_WIDE = 0.5
