@@ -42,6 +42,7 @@ def test_serve_invite_export_round_trip(tmp_path):
     )
     assert "identifiant : admin" in out and "mot de passe : " in out
     assert "http://127.0.0.1:8111/r/" in out
+    assert "Tableau de bord public : http://127.0.0.1:8111/tableau-de-bord/" in out
     listing = _run("invite", "--db", db, cwd=tmp_path)
     campaign = listing.split("\t", 1)[0]
     (tmp_path / "codes.txt").write_text("29019\n200067072\n", encoding="utf-8")
