@@ -36,7 +36,10 @@ def clock():
     return time.perf_counter(), u.ru_utime + u.ru_stime
 
 from barometre.register import load_register
-from barometre.publish.results import compute_results, save_results
+try:  # the results layer moved out of publish after the old renderer's revision
+    from barometre.results.store import compute_results, save_results
+except ImportError:
+    from barometre.publish.results import compute_results, save_results
 from barometre.publish.site import write_site
 from barometre.publish.themes import get_theme
 from barometre.publish.opendata import write_package
