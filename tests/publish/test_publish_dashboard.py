@@ -120,6 +120,10 @@ def test_private_link_and_operator_access(client, ey_results, settings, tmp_path
     assert client.get(operator_url).status_code == 302  # sign-in required
     staff = get_user_model().objects.create_user("op", password="x", is_staff=True)
     client.force_login(staff)
+    assert client.get(operator_url).status_code == 404  # staff without an operator account
+    from barometre.collection.models import Account
+
+    Account.objects.create(user=staff, role=Account.Role.ADMINISTRATOR)  # national scope
     assert "Votre score" in client.get(operator_url).content.decode()
     pdf = client.get(reverse("dashboard:positioning", args=[token]), {"format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf"
