@@ -307,7 +307,8 @@ def _summary(diagnostics: dict) -> None:
         f"{diagnostics['n_respondents']} répondants ; population étudiée : "
         f"{population['description']}."
     )
-    click.echo(diagnostics["calibration_ladder"]["sentence"])
+    if not diagnostics["calibration_ladder"]["attempts"]:  # else the first warning says it
+        click.echo(diagnostics["calibration_ladder"]["sentence"])
     if cal.get("method", "none") != "none":
         click.echo(
             f"Calage {cal['method']} : {cal['iterations']} itération(s), écart relatif maximal aux marges "

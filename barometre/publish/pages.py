@@ -419,7 +419,12 @@ def methodology_page(results: ReportResults) -> dict:
     register = results.meta.get("register", {})
     rates = results.response_rates
     census = is_census(diag)
+    ladder = diag.get("calibration_ladder") or {}
+    fallback = ladder.get("sentence") if ladder.get("attempts") else None
+    detail = ladder.get("detail")
     return {
+        "population_description": (diag.get("population") or {}).get("description", ""),
+        "fallback": fallback,
         "frame": (
             f"Registre officiel {register.get('source', '')} {register.get('version', '')}, "
             f"millésime {register.get('vintage', '')} (code officiel géographique)."
@@ -460,7 +465,7 @@ def methodology_page(results: ReportResults) -> dict:
             "deff": number(cal.get("deff_kish"), 2),
             "n_effective": count(cal.get("n_effective")),
         },
-        "warnings": diag.get("warnings", []),
+        "warnings": [w for w in diag.get("warnings", []) if w != detail],
         "min_n": results.min_n,
         "imprecise_n": diag.get("options", {}).get("imprecise_n", 30),
         "imprecise_cv": number(diag.get("options", {}).get("imprecise_cv", 0.3), 1),

@@ -21,10 +21,21 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from barometre.register.labels import STRATUM_TITLES
 from barometre.stats.analysis import AnalysisOptions, DesignBuild, build_design, parse_margins
 from barometre.stats.errors import CalibrationError
 
 SPARSE_CELL = 5  # from step 2 on, cells with fewer respondents are merged
+REASONS = (  # words of the method page for the first failure
+    ("n'a pas convergé", "le calage ne converge pas sur cet échantillon"),
+    (
+        "regroupement refusé",
+        "il aurait fallu regrouper des cellules au point qu'un seul répondant représente une trop "
+        "grande part de la population",
+    ),
+    ("infaisables", "aucun jeu de poids dans les bornes demandées ne reproduit les marges"),
+    ("vide", "une cellule de calage n'a aucun répondant"),
+)
 
 
 @dataclass(frozen=True)
@@ -37,8 +48,12 @@ class Step:
 
 
 def _margins_text(margins: tuple[str, ...]) -> str:
-    """« kind_detail*size_class, region_group »."""
-    return ", ".join(margins)
+    """« nature × tranche de population et région » (column names of the frame for others)."""
+    words = [
+        " × ".join(STRATUM_TITLES.get(name, name).lower() for name in names)
+        for names in parse_margins(margins)
+    ]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
 
 
 def _describe(options: AnalysisOptions) -> str:
@@ -141,15 +156,23 @@ def _diagnostics(
     requested: AnalysisOptions,
     fallback: bool,
 ) -> dict:
-    """The ladder part of the diagnostics, with a French sentence for the method page."""
+    """The ladder part of the diagnostics: a French sentence for the method page (`sentence`)
+    and one for the operator with the error itself (`detail`)."""
     if attempts:
+        first = attempts[0]["error"]
+        reason = next((text for key, text in REASONS if key in first), "")
         sentence = (
-            f"Le calage demandé ({_describe(requested)}) n'a pas pu être réalisé : "
-            f"{attempts[0]['error']} Les poids retenus sont ceux de l'étape {number} de la "
-            f"procédure de repli : {step.label}."
+            f"Le calage demandé ({_describe(requested)}) n'a pas pu être réalisé"
+            + (f" ({reason})" if reason else "")
+            + f" : les poids retenus sont ceux de l'étape {number} de la procédure de repli, "
+            f"{step.label}."
+        )
+        detail = (
+            f"Le calage demandé ({_describe(requested)}) n'a pas pu être réalisé : {first} Les "
+            f"poids retenus sont ceux de l'étape {number} de la procédure de repli : {step.label}."
         )
     else:
-        sentence = f"Pondération : {step.label}."
+        sentence = detail = f"Pondération : {step.label}."
     return {
         "fallback": fallback,
         "requested": {
@@ -166,4 +189,5 @@ def _diagnostics(
         "steps": [{"key": s.key, "label": s.label} for s in ladder],
         "attempts": attempts,
         "sentence": sentence,
+        "detail": detail,
     }

@@ -166,7 +166,7 @@ class Survey:
         requested = options.analysis_options(meta)
         outcome = build_with_fallback(sample, population.frame, requested, options.fallback)
         if outcome.diagnostics["attempts"]:
-            warnings.insert(0, outcome.diagnostics["sentence"])
+            warnings.insert(0, outcome.diagnostics["detail"])
         return cls(
             meta=meta,
             questionnaire=questionnaire,
@@ -266,10 +266,7 @@ class Survey:
 
     def design_source(self) -> str:
         """French: how the weights were made and on which population."""
-        return (
-            f"{self.outcome.step.label} (population : {self.population.description()} ; "
-            f"{self.population.size} entités)"
-        )
+        return f"{self.outcome.step.label} (population : {self.population.description()})"
 
 
 def edition_meta(folder: Path) -> dict:

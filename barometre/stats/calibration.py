@@ -40,16 +40,24 @@ class Collapse:
 
 
 def _neighbour(cats: list[str], i: int, pop: np.ndarray) -> int:
-    """Category to merge category i into: the one sharing the longest label prefix (same kind of
-    collectivité first), then the nearest in the category order, then the smaller."""
+    """Category to merge category i into: the one sharing the most leading variables of a crossed
+    label (same kind of collectivité first), then the nearest in the category order, then the
+    smaller."""
     others = [j for j in range(len(cats)) if j != i]
     return max(others, key=lambda j: (_shared_prefix(cats[i], cats[j]), -abs(i - j), -pop[j]))
 
 
 def _shared_prefix(a: str, b: str) -> int:
-    """Length of the common beginning of two labels."""
+    """Number of leading variables two crossed labels share (`commune × de 500 à 1 999 hab.`).
+
+    Whole values are compared, never characters: « de 50 000 à 99 999 hab. » does not resemble
+    « de 500 à 1 999 hab. ». A merged label is compared through its first member.
+    """
+    left = a.split(" + ")[0].split(" × ")
+    right = b.split(" + ")[0].split(" × ")
     return next(
-        (k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+        (k for k, (x, y) in enumerate(zip(left, right, strict=False)) if x != y),
+        min(len(left), len(right)),
     )
 
 
