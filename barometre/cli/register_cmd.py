@@ -9,6 +9,7 @@ import polars as pl
 
 from barometre.register.custom_frames import import_file
 from barometre.register.frame import Register, load_register
+from barometre.register.package_source import PACKAGE_NAME as PACKAGE
 from barometre.register.strata import (
     STRATUM_COLUMNS,
     add_strata,
@@ -273,3 +274,54 @@ def remove(name: str, as_: str, workspace: Path | None) -> None:
     if not _workspace(workspace).remove(section, name):
         raise click.ClickException(f"aucun import « {name} » ({as_}) dans l'espace de travail")
     click.echo(f"Import « {name} » supprimé.")
+
+
+@command.group(name="vintage")
+def vintage() -> None:
+    """Millésimes antérieurs du registre (effectifs de l'année d'une enquête)."""
+
+
+@vintage.command(name="import")
+@click.argument("annee", metavar="ANNÉE")
+@click.option(
+    "--tarball",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Archive du paquet déjà téléchargée (sinon : npm pack de la version du millésime).",
+)
+@workspace_option
+def vintage_import(annee: str, tarball: Path | None, workspace: Path | None) -> None:
+    """Importe le registre du millésime ANNÉE (2023, 2024 ou 2025) dans l'espace de travail."""
+    from barometre.register.vintages import VintageError, import_vintage, vintage_folder
+
+    space = _workspace(workspace)
+    try:
+        record = import_vintage(annee, tarball, space)
+    except VintageError as error:
+        raise click.ClickException(str(error)) from None
+    from barometre.register.labels import count, kind_label, kind_rank
+
+    counts = ", ".join(
+        f"{count(n)} {kind_label(k, plural=n > 1)[:1].lower()}{kind_label(k, plural=n > 1)[1:]}"
+        for k, n in sorted(record["counts"].items(), key=lambda item: kind_rank(item[0]))
+    )
+    click.echo(
+        f"Millésime {record['cog_vintage']} importé depuis {record['package']}@{record['version']} "
+        f"({counts}) dans {vintage_folder(annee, space)}."
+    )
+
+
+@vintage.command(name="list")
+@workspace_option
+def vintage_list(workspace: Path | None) -> None:
+    """Liste les millésimes importés et ceux qui peuvent l'être."""
+    from barometre.register.vintages import VINTAGE_VERSIONS, imported_vintages
+
+    space = _workspace(workspace)
+    found = imported_vintages(space)
+    click.echo(f"Registre livré : millésime {load_register().vintage}.")
+    click.echo(f"Importés dans {space.path} : {', '.join(found) if found else 'aucun'}.")
+    click.echo(
+        "Importables : "
+        + ", ".join(f"{year} ({PACKAGE}@{v})" for year, v in VINTAGE_VERSIONS.items())
+        + "."
+    )

@@ -54,8 +54,16 @@ def compute_results(
     folder = Path(edition_dir)
     survey = Survey.from_edition(folder, options)
     diagnostics = survey.diagnostics
+    register = survey.register
+    meta = dict(survey.meta)
+    if register is not None:  # the register the population counts actually come from
+        meta["register"] = {
+            "source": register.source.get("package"),
+            "version": register.source.get("version"),
+            "vintage": register.vintage,
+        }
     results = ReportResults(
-        meta=survey.meta,
+        meta=meta,
         questionnaire=survey.questionnaire,
         questionnaire_text=(folder / "questionnaire.yaml").read_text(encoding="utf-8"),
         estimates=survey.estimates,

@@ -26,6 +26,9 @@ def register_for(vintage: str | None, meta: dict) -> Register:
     register = load_register()
     if register.vintage == wanted:
         return register
-    from barometre.register.vintages import load_vintage
+    from barometre.register.vintages import VintageError, load_vintage
 
-    return load_vintage(wanted)
+    try:
+        return load_vintage(wanted)
+    except VintageError as error:
+        raise StatsError(str(error)) from None
