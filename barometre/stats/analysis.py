@@ -614,6 +614,7 @@ def analysis_of(
             k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(options).items()
         },
         "design": built.diagnostics(),
+        "census": bool(enumerated_levels(design, Breakdown.overall(design.n))[0]),
         "calibration": cal.diagnostics if cal is not None else {"method": "none", **design.kish()},
         "denominator_rules": rules,
         "variance": variance,

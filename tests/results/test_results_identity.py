@@ -71,6 +71,7 @@ def test_a_census_edition_has_zero_standard_errors(editions: dict[str, Path]) ->
     ).all()
     figures = survey.key_figures()
     assert figures.height > 0 and (figures["se"].drop_nulls() == 0).all()
+    assert survey.diagnostics["census"] is True
     design = survey.diagnostics["design"]
     assert design["fpc"] and len(design["census_strata"]) == design["n_strata"]
 
@@ -85,3 +86,4 @@ def test_every_table_uses_the_one_design(editions: dict[str, Path]) -> None:
     assert sample.answers["code"].to_list() == survey.codes.to_list()
     assert survey.respondents()["weight"].to_list() == survey.design.weights.tolist()
     assert survey.design.calibration is not None and survey.design.population_sizes is not None
+    assert survey.diagnostics["census"] is False
