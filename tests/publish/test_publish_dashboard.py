@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -48,6 +49,7 @@ def test_the_served_demo_folder_is_published_under_its_name(client, dinum_report
     settings.BAROMETRE_REPORTS_DIR = str(demo)
     page = client.get(reverse("dashboard:editions")).content.decode()
     assert reverse("dashboard:overview", args=[demo.name]) in page
+    assert len(re.findall(r'href="/tableau-de-bord/[^"/]+/"', page)) == 1  # not also `rapport`
     assert client.get(reverse("dashboard:overview", args=[demo.name])).status_code == 200
     settings.BAROMETRE_REPORTS_DIR = str(demo.parent)  # a folder of demos (`demo --all`)
     assert demo.name in client.get(reverse("dashboard:editions")).content.decode()

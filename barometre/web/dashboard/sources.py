@@ -52,7 +52,8 @@ def report_folders() -> dict[str, Path]:
         return {}
     found: dict[str, Path] = {}
     if _has_results(root / EDITION_REPORT) and SLUG.match(root.resolve().name):
-        found[root.resolve().name] = root / EDITION_REPORT
+        # an edition folder: its report only (not also under the name `rapport`)
+        return {root.resolve().name: root / EDITION_REPORT}
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and SLUG.match(p.name)):
         if _has_results(folder):
             found.setdefault(folder.name, folder)
