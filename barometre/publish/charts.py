@@ -114,7 +114,7 @@ def bar_chart(
     title: str,
     rows: Iterable[ChartRow],
     sort: bool = False,
-    axis: str = "Part estimée ; trait fin : intervalle de confiance à 95 %",
+    axis: str = "Part estimée ; trait fin : intervalle de confiance à 95\u202f%",
 ) -> Chart:
     """Horizontal bars of shares on a 0–100 % track, sorted by value when asked."""
     ordered = sorted(rows, key=lambda r: -r.end) if sort else list(rows)
@@ -169,5 +169,5 @@ def mean_chart(
     ticks = tuple(
         (SCALE * i / 4, number(low + span * i / 4, 0 if span >= 8 else 1)) for i in range(5)
     )
-    axis = f"Moyenne{suffix} ; trait fin : intervalle de confiance à 95 %"
+    axis = f"Moyenne{suffix} ; trait fin : intervalle de confiance à 95\u202f%"
     return Chart(name, title, chart_rows, "points", axis, ticks=ticks)

@@ -137,7 +137,8 @@ def _view(
             census,
         ),
         "interval": "" if suppressed else interval_text(row, True, census),
-        "precision": precision_sentence(row, census),
+        # a census says it once, in the base
+        "precision": "" if census else precision_sentence(row, census),
         "suppressed": suppressed_reason(row, results.min_n) if suppressed else "",
         "imprecise": imprecision(row, census),
         "too_imprecise": too_imprecise(row, census),
@@ -163,7 +164,7 @@ def _short(n: int, row: Mapping, census: bool) -> str:
     interval = interval_text(row, True, census)
     if census:
         return f"n = {count(n)} · recensement"
-    return f"n = {count(n)} · IC à 95 % {interval}" if interval else f"n = {count(n)}"
+    return f"n = {count(n)} · IC à 95\u202f% {interval}" if interval else f"n = {count(n)}"
 
 
 def _from_figures(results: ReportResults, evolutions: dict) -> list[dict]:
@@ -187,7 +188,7 @@ def _from_figures(results: ReportResults, evolutions: dict) -> list[dict]:
             figure.domain if figure else None,
             evolution=evo,
         )
-        if row.get("raw_share") is not None:
+        if row.get("raw_share") is not None and not is_census(results.diagnostics):
             population = results.questionnaire.population
             view["raw"] = (
                 f"Part brute parmi les {count(row['raw_n'])} {population.plural} "

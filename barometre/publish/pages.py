@@ -407,7 +407,7 @@ def method_line(results: ReportResults) -> str:
     )
     return (
         f"Méthode : {count(n)} {population.plural} {asked} sur {count(size)} "
-        f"{population.agree('visé')} ; {weighting} ; intervalles de confiance à 95 % ; "
+        f"{population.agree('visé')} ; {weighting} ; intervalles de confiance à 95\u202f% ; "
         f"valeurs masquées sous {results.min_n} répondants."
     )
 

@@ -22,6 +22,7 @@ from barometre.publish.pages import (
     theme_pages,
 )
 from barometre.publish.themes import Theme
+from barometre.publish.wording import is_census
 from barometre.results.store import ReportResults
 
 PRINT_PAGE = "rapport-complet.html"
@@ -78,6 +79,26 @@ def front_page_html(results: ReportResults, theme: Theme, theme_links: dict[str,
     )
 
 
+def _intro(results: ReportResults) -> str:
+    """Who answered, out of whom, and what the percentages are (an estimate, or a census)."""
+    diag = results.diagnostics
+    population = results.questionnaire.population
+    head = (
+        f"Résultats de l'édition {results.meta.get('year', '')} : "
+        f"{count(diag.get('n_respondents'))} {population.plural} {population.agree('répondant')} "
+        f"sur {count(population_size(results))} {population.agree('visé')}."
+    )
+    if is_census(diag):
+        return (
+            f"{head} Toute la population visée a répondu : c'est un recensement, les "
+            "pourcentages n'ont pas de marge d'erreur d'échantillonnage."
+        )
+    return (
+        f"{head} Chaque pourcentage est une estimation pour l'ensemble des {population.plural} "
+        f"{population.agree('visé')}, avec son intervalle de confiance à 95\u202f%."
+    )
+
+
 def report_context(
     results: ReportResults, theme: Theme, initiatives: InitiativesReport | None = None
 ) -> dict:
@@ -94,13 +115,7 @@ def report_context(
         "year": meta.get("year", ""),
         "subtitle": f"Édition {meta.get('year', '')} — {count(diag.get('n_respondents'))} "
         f"{population.plural} {respondents}",
-        "intro": (
-            f"Résultats de l'édition {meta.get('year', '')} : {count(diag.get('n_respondents'))} "
-            f"{population.plural} {respondents} sur {count(population_size(results))} "
-            f"{population.agree('visé')}. Chaque pourcentage est une estimation pour "
-            f"l'ensemble des {population.plural} {population.agree('visé')}, avec son "
-            "intervalle de confiance à 95 %."
-        ),
+        "intro": _intro(results),
         "population": population,
         "generated": dt.date.today().strftime("%d/%m/%Y"),
         "css": Markup(stylesheet(theme)),

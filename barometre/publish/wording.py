@@ -100,7 +100,7 @@ def precision_sentence(row: Mapping, census: bool = False, share: bool = True) -
     text = interval_text(row, share, census)
     if text == "non calculable":
         return "Intervalle de confiance non calculable (trop peu de répondants ou de strates)."
-    sentence = f"Intervalle de confiance à 95 % : {text}."
+    sentence = f"Intervalle de confiance à 95\u202f% : {text}."
     if too_imprecise(row, census):
         sentence += " Trop imprécis pour être interprété (intervalle de plus de 50 points)."
     return sentence

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -44,8 +45,12 @@ def test_home_is_public_and_lists_the_published_editions(client, published) -> N
     assert "Éditions publiées" in text and reverse("operator:home") in text
 
 
-def test_the_served_demo_folder_is_published_under_its_name(client, dinum_report, settings):
-    demo = dinum_report.site.parent  # the report is `<folder>/rapport`, as `barometre demo`
+def test_the_served_demo_folder_is_published_under_its_name(
+    client, dinum_report, editions, settings, tmp_path
+):
+    demo = tmp_path / "ma-demo"  # an edition folder with its report in `rapport/`, as `demo`
+    shutil.copytree(editions["dinum-collectivites-numerique-2024"], demo)
+    shutil.copytree(dinum_report.site, demo / "rapport")
     settings.BAROMETRE_REPORTS_DIR = str(demo)
     page = client.get(reverse("dashboard:editions")).content.decode()
     assert reverse("dashboard:overview", args=[demo.name]) in page

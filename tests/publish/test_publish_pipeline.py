@@ -52,7 +52,7 @@ def test_small_demo_writes_site_open_data_and_initiatives(tmp_path: Path) -> Non
     assert corpus.height == example_corpus().height
     page = (site / "initiatives.html").read_text(encoding="utf-8")
     assert f"Analyse des {corpus.height} initiatives" in page
-    assert "Initiatives pour 1 000 habitants" in page and "ρ de Spearman" in page
+    assert "Initiatives pour 1&#8239;000 habitants" in page and "ρ de Spearman" in page
     shares = pl.read_csv(site / "initiatives" / "parts_domaines.csv")
     assert abs(shares["part"].sum() - 1) < 1e-9
     top = shares.sort("part", descending=True).row(0, named=True)

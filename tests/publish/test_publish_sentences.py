@@ -106,7 +106,7 @@ def test_census_shows_no_interval_and_says_recensement(published) -> None:
     results, site, pdf = published[NC]
     assert is_census(results.diagnostics)  # 34 of 34 services answered
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert "±" not in index and "Intervalle de confiance à 95 % : de" not in index
+    assert "±" not in index and "Intervalle de confiance à 95\u202f% : de" not in index
     assert "recensement" in index
     assert "34 services publics" in index and "des services publics" in index
     assert "collectivités" not in _text(index).split("Initiatives numériques")[0]

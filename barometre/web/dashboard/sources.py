@@ -45,19 +45,24 @@ def _has_results(folder: Path) -> bool:
     return (folder / RESULTS_FOLDER / RESULTS_FILE).is_file()
 
 
+def _is_edition(folder: Path) -> bool:
+    """True for an edition folder whose report was written in `rapport/` (`barometre demo`)."""
+    return (folder / "edition.yaml").is_file() and _has_results(folder / EDITION_REPORT)
+
+
 def report_folders() -> dict[str, Path]:
     """Slug → report folder of every published edition, sorted by slug."""
     root = reports_dir()
     if not root.is_dir():
         return {}
     found: dict[str, Path] = {}
-    if _has_results(root / EDITION_REPORT) and SLUG.match(root.resolve().name):
+    if _is_edition(root) and SLUG.match(root.resolve().name):
         # an edition folder: its report only (not also under the name `rapport`)
         return {root.resolve().name: root / EDITION_REPORT}
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and SLUG.match(p.name)):
         if _has_results(folder):
             found.setdefault(folder.name, folder)
-        elif _has_results(folder / EDITION_REPORT):
+        elif _is_edition(folder):
             found.setdefault(folder.name, folder / EDITION_REPORT)
     return dict(sorted(found.items()))
 
