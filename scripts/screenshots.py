@@ -96,7 +96,14 @@ def main(demo: Path, out: Path, port: int) -> None:
                 written.append(_shoot(browser, url, out / f"{name}-{width}.png", width))
         if (report / "rapport.pdf").is_file():
             subprocess.run(
-                ["pdftoppm", "-r", "70", "-png", str(report / "rapport.pdf"), str(out / "synthese")],
+                [
+                    "pdftoppm",
+                    "-r",
+                    "70",
+                    "-png",
+                    str(report / "rapport.pdf"),
+                    str(out / "synthese"),
+                ],
                 check=True,
             )
             written += sorted(out.glob("synthese-*.png"))
