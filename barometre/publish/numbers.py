@@ -25,4 +25,5 @@ def signed_points(diff: float | None, digits: int = 0) -> str:
     if value == 0:
         return f"0{NBSP}pt"
     sign = "+" if value > 0 else "−"
-    return f"{sign}{number(abs(value), digits)}{NBSP}pts"
+    unit = "pt" if abs(value) < 2 else "pts"  # « 1 pt », « 1,5 pt », « 2 pts »
+    return f"{sign}{number(abs(value), digits)}{NBSP}{unit}"

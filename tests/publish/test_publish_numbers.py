@@ -19,6 +19,7 @@ def test_points_and_signs() -> None:
     assert signed_points(0.15) == "+15\u00a0pts"
     assert signed_points(-0.031) == "−3\u00a0pts"
     assert signed_points(0.001) == "0\u00a0pt"
+    assert signed_points(-0.01) == "−1\u00a0pt" and signed_points(0.02) == "+2\u00a0pts"
 
 
 def test_missing_values_never_print_nan() -> None:
