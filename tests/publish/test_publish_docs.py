@@ -70,3 +70,24 @@ def test_report_command_writes_site_and_says_where(editions, tmp_path: Path) -> 
     assert "#000091" in (out / "index.html").read_text(encoding="utf-8")
     assert (out / "resultats" / "estimates.csv").exists()
     assert not (out / "resultats" / "respondents.csv").exists()  # nothing individual is public
+
+
+def test_an_ungrammatical_statement_is_refused_before_anything_is_written(
+    editions, tmp_path: Path
+) -> None:
+    import shutil
+
+    edition = tmp_path / "edition"
+    shutil.copytree(editions["nouvelle-caledonie-services-publics"], edition)
+    text = (edition / "questionnaire.yaml").read_text(encoding="utf-8")
+    broken = text.replace(
+        'statement: "ont formalisé une stratégie numérique"', 'statement: "Stratégie"'
+    )
+    assert broken != text
+    (edition / "questionnaire.yaml").write_text(broken, encoding="utf-8")
+    out = tmp_path / "rapport"
+    result = CliRunner().invoke(main, ["report", str(edition), "--out", str(out)])
+    assert result.exit_code != 0
+    assert "questionnaire.yaml" in result.output and "ligne" in result.output
+    assert "majuscule" in result.output  # the French reason, with its line
+    assert not out.exists()
