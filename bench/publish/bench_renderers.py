@@ -130,16 +130,17 @@ def main() -> None:
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     edition = national_edition(out / "edition", args.size)
-    old = old_code(args.old, Path(tempfile.mkdtemp(prefix="barometre-old-")))
-    # the same answers, with the questionnaire as the old code reads it (no statements)
-    old_edition = out / "edition-ancienne"
-    shutil.copytree(edition, old_edition, dirs_exist_ok=True)
-    template = old / "barometre" / "questionnaire" / "templates" / f"{DINUM}.yaml"
-    shutil.copyfile(template, old_edition / "questionnaire.yaml")
-    results = {
-        f"Vega-Lite ({args.old})": run(old, old_edition, out / "site-ancien"),
-        "HTML (actuel)": run(ROOT, edition, out / "site-actuel"),
-    }
+    with tempfile.TemporaryDirectory(prefix="barometre-old-") as tmp:
+        old = old_code(args.old, Path(tmp))
+        # the same answers, with the questionnaire as the old code reads it (no statements)
+        old_edition = out / "edition-ancienne"
+        shutil.copytree(edition, old_edition, dirs_exist_ok=True)
+        template = old / "barometre" / "questionnaire" / "templates" / f"{DINUM}.yaml"
+        shutil.copyfile(template, old_edition / "questionnaire.yaml")
+        results = {
+            f"Vega-Lite ({args.old})": run(old, old_edition, out / "site-ancien"),
+            "HTML (actuel)": run(ROOT, edition, out / "site-actuel"),
+        }
     print(
         f"Édition nationale DINUM, {args.size} répondants ; secondes mur / CPU ; charge : ", end=""
     )
