@@ -20,7 +20,6 @@ from barometre.edition.files import (
 from barometre.edition.simulate import demo_metadata, simulate_edition, template_frame
 from barometre.initiatives.corpus import example_corpus, write_corpus
 from barometre.initiatives.folder import InitiativesFolder
-from barometre.maturity.model import MaturityModel
 from barometre.questionnaire.templates_catalogue import list_templates, load_template, template_text
 from barometre.register import load_register
 
@@ -153,10 +152,10 @@ def command(
     )
     click.echo("La même graine (--seed) redonne exactement les mêmes fichiers.")
     if not without_report:
-        _report(folder, pdf, bool(MaturityModel.from_questionnaire(questionnaire).items))
+        _report(folder, pdf)
 
 
-def _report(folder: Path, pdf: bool, maturity: bool) -> None:
+def _report(folder: Path, pdf: bool) -> None:
     """Build the full report of the demo edition and say where everything is."""
     from barometre.publish.report import build_report
 
@@ -166,7 +165,7 @@ def _report(folder: Path, pdf: bool, maturity: bool) -> None:
         folder,
         folder / REPORT_FOLDER,
         pdf=pdf,
-        positioning_dir=folder / POSITIONING_FOLDER if maturity else None,
+        positioning_dir=folder / POSITIONING_FOLDER,
     )
     elapsed = time.perf_counter() - start
     click.echo(f"Rapport écrit en {elapsed:.0f} s :".replace(".", ","))
@@ -182,9 +181,5 @@ def _report(folder: Path, pdf: bool, maturity: bool) -> None:
             f"  rapports de positionnement (privés, à ne pas publier) : "
             f"{_count(output.positioning_count)} dans {output.positioning}, "
             f"liens dans {output.positioning / 'liens.csv'}"
-        )
-    else:
-        click.echo(
-            "  rapports de positionnement : aucun (le questionnaire n'a pas de questions de maturité)"
         )
     click.echo(f"Ouvrir le rapport : {output.site / 'index.html'}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from barometre.publish.peer_groups import MIN_GROUP_SIZE
 from barometre.publish.positioning import LINKS_FILE, PEER_MIN
 from barometre.publish.themes import DEFAULT_THEME, THEMES
 
@@ -66,10 +67,11 @@ class ReportFailed(click.ClickException):
 @click.option(
     "--pairs-min",
     "peer_min",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=MIN_GROUP_SIZE),
     default=PEER_MIN,
     show_default=True,
-    help="Taille minimale d'un groupe de pairs ; en dessous, il est élargi (même type, puis ensemble).",
+    help="Taille minimale d'un groupe de pairs ; en dessous, il est élargi (même type, puis "
+    f"ensemble) ; jamais moins de {MIN_GROUP_SIZE} : sous ce seuil, rien n'est montré sur les pairs.",
 )
 @click.option(
     "--pdf-positionnement",

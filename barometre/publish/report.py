@@ -9,9 +9,17 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from barometre.publish.initiatives_page import TABLES_FOLDER, edition_initiatives
 from barometre.publish.opendata import write_package
-from barometre.publish.positioning import PEER_MIN, positions, write_positioning_reports
+from barometre.publish.peer_groups import check_peer_min
+from barometre.publish.positioning import (
+    PEER_MIN,
+    build_positioning,
+    check_positioning_folder,
+    write_positioning_reports,
+)
 from barometre.publish.site import write_pdf, write_site
 from barometre.publish.themes import get_theme
 from barometre.results.store import ReportResults, compute_results, save_results
@@ -54,44 +62,39 @@ def _secret(folder: Path, given: str | None) -> str:
     return value
 
 
-def _check_positioning(results: ReportResults) -> None:
-    """Positioning reports need maturity scores (French error otherwise)."""
-    if "scores" not in results.maturity:
-        raise ValueError(
-            "Rapports de positionnement impossibles : le questionnaire n'a pas de questions de "
-            "maturité (ou la maturité n'a pas pu être calculée)."
-        )
+def edition_answers(edition_dir: str | Path) -> pl.DataFrame:
+    """The edition's answers, one row per collectivité (the consolidation rule)."""
+    from barometre.edition.files import read_edition
+
+    return read_edition(edition_dir).consolidated()
 
 
 def positioning_reports(
     results: ReportResults,
+    answers: pl.DataFrame,
     out_dir: str | Path,
     theme_name: str = "neutral",
     secret: str | None = None,
     peer_min: int = PEER_MIN,
 ) -> tuple[Path, int]:
-    """Write every respondent's private positioning report; returns the folder and the count."""
+    """Write every respondent's private positioning report; returns the folder and the count.
+
+    Every questionnaire gets them: answers next to the peers' (and maturity scores when the
+    questionnaire has maturity items).
+    """
     out = Path(out_dir)
-    _check_positioning(results)
-    table = positions(
-        results.maturity["scores"],
-        results.respondents,
-        results.maturity["recommendations_themes"],
-        peer_min,
-        results.maturity.get("levels_scale"),
+    positioning = build_positioning(
+        results.questionnaire, results.respondents, answers, results.maturity, peer_min
     )
-    labels = {t.id: t.label for t in results.questionnaire.themes} | {"_global": "Indice global"}
     write_positioning_reports(
-        table,
-        results.respondents,
-        labels,
+        positioning,
         out,
         get_theme(theme_name),
         results.meta,
         _secret(out, secret),
-        peer_min,
+        {"_global": "Indice global"},
     )
-    return out, table["code"].n_unique()
+    return out, positioning.people.height
 
 
 def build_report(
@@ -113,8 +116,9 @@ def build_report(
     chosen = get_theme(theme)
     before = compute_results(previous) if previous else None
     results = compute_results(edition_dir, previous=before)
-    if positioning_dir is not None:
-        _check_positioning(results)  # refuse before writing anything
+    if positioning_dir is not None:  # refuse before writing anything
+        check_peer_min(peer_min)
+        check_positioning_folder(Path(positioning_dir).resolve())
     initiatives = edition_initiatives(edition_dir)
     target = Path(out_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -123,13 +127,12 @@ def build_report(
         pages = write_site(results, staging, chosen, initiatives)
         if initiatives is not None:
             initiatives.write(staging / TABLES_FOLDER)
-        answers = None
-        if microdata:
-            from barometre.edition.files import read_edition
-
-            answers = read_edition(edition_dir).consolidated()
+        answers = edition_answers(edition_dir) if microdata or positioning_dir else None
         write_package(
-            results, staging / OPEN_DATA_FOLDER, answers, salt=secret or secrets.token_hex(16)
+            results,
+            staging / OPEN_DATA_FOLDER,
+            answers if microdata else None,
+            salt=secret or secrets.token_hex(16),
         )
         save_results(results, staging / RESULTS_FOLDER)
         pdf_paths = write_pdf(staging) if pdf else None
@@ -152,6 +155,6 @@ def build_report(
     )
     if positioning_dir is not None:
         output.positioning, output.positioning_count = positioning_reports(
-            results, positioning_dir, theme, secret, peer_min
+            results, answers, positioning_dir, theme, secret, peer_min
         )
     return output

@@ -37,6 +37,12 @@ def demo_edition(folder: Path, template: str, size: int, seed: int = 2024) -> Pa
 
 
 @pytest.fixture(scope="session")
+def make_demo():
+    """`demo_edition(folder, template, size, seed)` for tests that need their own edition."""
+    return demo_edition
+
+
+@pytest.fixture(scope="session")
 def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One small demo edition per seed template."""
     root = tmp_path_factory.mktemp("editions")

@@ -63,18 +63,53 @@ def test_report_pages_are_accessible(
         context.close()
 
 
-def test_positioning_report_is_accessible(
-    chromium_browser, assert_accessible, ey_results, tmp_path: Path
-) -> None:
-    from barometre.publish.report import positioning_reports
+@pytest.fixture(scope="module")
+def positioning_folders(ey_results, editions, tmp_path_factory) -> dict[str, Path]:
+    """Positioning reports of the EY (maturity) and DINUM (no maturity) demos, in both themes."""
+    from barometre.publish.report import edition_answers, positioning_reports
+    from barometre.results.store import compute_results
 
-    out, _ = positioning_reports(ey_results, tmp_path / "prive", secret="x")
-    first = sorted(out.glob("*.html"))[0]
-    context = chromium_browser.new_context(locale="fr-FR")
-    try:
-        tab = context.new_page()
-        tab.goto(first.as_uri())
-        assert "Votre score" in tab.content()
-        assert_accessible(tab, "publish-positioning")
-    finally:
-        context.close()
+    root = tmp_path_factory.mktemp("positionnement")
+    dinum = "dinum-collectivites-numerique-2024"
+    ey = "ey-france-urbaine-maturite"
+    results = {ey: ey_results, dinum: compute_results(editions[dinum])}
+    folders = {}
+    for template, result in results.items():
+        for theme in ("neutral", "dsfr"):
+            out, _ = positioning_reports(
+                result, edition_answers(editions[template]), root / f"{template}-{theme}", theme
+            )
+            folders[f"{template}-{theme}"] = out
+    return folders
+
+
+@pytest.mark.parametrize(
+    "template", ["ey-france-urbaine-maturite", "dinum-collectivites-numerique-2024"]
+)
+@pytest.mark.parametrize("theme", ["neutral", "dsfr"])
+def test_positioning_report_is_accessible_at_both_widths(
+    chromium_browser, assert_accessible, positioning_folders, template, theme
+) -> None:
+    folder = positioning_folders[f"{template}-{theme}"]
+    first = sorted(folder.glob("*.html"))[0]
+    for width in (1280, 390):
+        context = chromium_browser.new_context(
+            locale="fr-FR", viewport={"width": width, "height": 900}
+        )
+        try:
+            tab = context.new_page()
+            tab.goto(first.as_uri())
+            # the site's stylesheet is applied: header band in the theme's colour
+            band = tab.locator("header.site").evaluate("e => getComputedStyle(e).backgroundColor")
+            assert band == {"neutral": "rgb(31, 95, 139)", "dsfr": "rgb(0, 0, 145)"}[theme]
+            assert tab.locator("h1").count() == 1
+            assert tab.locator(".you-tag").count() > 0  # own answers marked
+            if template.startswith("ey"):
+                assert tab.locator(".overall .value").is_visible()
+                assert tab.locator(".legend").first.is_visible()
+                tab.locator("details.answers").first.evaluate("d => d.open = true")
+            overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"la page déborde de {overflow} px à {width} px"
+            assert_accessible(tab, f"positioning-{template}-{theme}-{width}")  # + screenshot
+        finally:
+            context.close()

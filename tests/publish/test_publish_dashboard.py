@@ -109,18 +109,26 @@ def test_csv_download_of_a_filtered_table(client, published) -> None:
     assert client.get(reverse("dashboard:csv", args=[published, "nope"])).status_code == 404
 
 
-def test_private_link_and_operator_access(client, ey_results, settings, tmp_path: Path) -> None:
+def test_private_link_and_operator_access(
+    client, ey_results, editions, settings, tmp_path: Path
+) -> None:
     from django.contrib.auth import get_user_model
 
-    from barometre.publish.report import positioning_reports
+    from barometre.publish.report import edition_answers, positioning_reports
 
-    out, _ = positioning_reports(ey_results, tmp_path / "prive", secret="k")
+    answers = edition_answers(editions["ey-france-urbaine-maturite"])
+    out, _ = positioning_reports(ey_results, answers, tmp_path / "prive", secret="k")
     settings.BAROMETRE_POSITIONING_DIR = str(out)
     links = pl.read_csv(out / "liens.csv", schema_overrides={"code": pl.String})
     token, code = links["token"][0], links["code"][0]
     page = client.get(reverse("dashboard:positioning", args=[token]))
     assert page.status_code == 200 and "Votre score" in page.content.decode()
     assert page["X-Robots-Tag"].startswith("noindex")
+    assert page["Cache-Control"] == "private, no-store"
+    css = client.get(reverse("dashboard:positioning_css", args=[token]))
+    assert css.status_code == 200 and css["Content-Type"].startswith("text/css")
+    assert b".w100{" in css.content
+    assert client.get(reverse("dashboard:positioning_css", args=["0" * 32])).status_code == 404
     assert client.get(reverse("dashboard:positioning", args=["0" * 32])).status_code == 404
     assert client.get("/tableau-de-bord/positionnement/..%2Fsecret.txt/").status_code == 404
     operator_url = reverse("dashboard:operator_positioning", args=[code])
@@ -132,6 +140,8 @@ def test_private_link_and_operator_access(client, ey_results, settings, tmp_path
 
     Account.objects.create(user=staff, role=Account.Role.ADMINISTRATOR)  # national scope
     assert "Votre score" in client.get(operator_url).content.decode()
+    operator_css = reverse("dashboard:operator_positioning_css", args=[code])
+    assert client.get(operator_css).status_code == 200
     pdf = client.get(reverse("dashboard:positioning", args=[token]), {"format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")

@@ -47,19 +47,20 @@ def test_bad_edition_fails_in_french_without_writing(tmp_path: Path) -> None:
 
 def test_report_command_writes_site_and_says_where(editions, tmp_path: Path) -> None:
     edition = editions["nouvelle-caledonie-services-publics"]
+    foreign = tmp_path / "p"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("à garder", encoding="utf-8")
     refused = CliRunner().invoke(
         main,
-        [
-            "report",
-            str(edition),
-            "--out",
-            str(tmp_path / "x"),
-            "--positionnement",
-            str(tmp_path / "p"),
-        ],
+        ["report", str(edition), "--out", str(tmp_path / "x"), "--positionnement", str(foreign)],
     )
-    assert refused.exit_code != 0 and "questions de maturité" in refused.output
-    assert not (tmp_path / "x").exists() and not (tmp_path / "p").exists()
+    assert refused.exit_code != 0 and "n'est pas un dossier de rapports" in refused.output
+    assert not (tmp_path / "x").exists() and [p.name for p in foreign.iterdir()] == ["notes.txt"]
+    too_small = CliRunner().invoke(
+        main,
+        ["report", str(edition), "--positionnement", str(tmp_path / "q"), "--pairs-min", "3"],
+    )
+    assert too_small.exit_code != 0 and not (tmp_path / "q").exists()
     out = tmp_path / "rapport"
     result = CliRunner().invoke(
         main, ["report", str(edition), "--out", str(out), "--theme", "dsfr"]

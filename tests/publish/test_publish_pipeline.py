@@ -45,7 +45,8 @@ def test_small_demo_writes_site_open_data_and_initiatives(tmp_path: Path) -> Non
     assert {r["name"] for r in package["resources"]} >= {"estimations", "chiffres_cles"}
     assert f"site : {site.resolve() / 'index.html'}" in output
     assert f"données ouvertes : {site.resolve() / 'donnees' / 'datapackage.json'}" in output
-    assert "aucun (le questionnaire n'a pas de questions de maturité)" in output
+    assert "rapports de positionnement (privés, à ne pas publier) : 80 dans" in output
+    assert len(list((folder / "positionnement").glob("*.html"))) == 80
     assert not (site / "rapport.pdf").exists()
     # the shipped corpus, copied through the initiatives API, and its page
     corpus = InitiativesFolder.of_edition(folder).corpus(None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from barometre.collection.respondent import views
+from barometre.collection.respondent import positioning, views
 
 app_name = "respondent"
 
@@ -16,5 +16,7 @@ urlpatterns = [
     path("accuse-de-reception/", views.receipt, name="receipt"),
     path("accuse-de-reception.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("rouvrir/", views.reopen, name="reopen"),
+    path("positionnement/", positioning.report, name="positioning"),
+    path("positionnement/positionnement.css", positioning.stylesheet, name="positioning_css"),
     path("<str:token>/", views.open_link, name="link"),
 ]

@@ -48,6 +48,7 @@ from barometre.collection.respondent.editing import (
     save_changes,
 )
 from barometre.collection.respondent.pages import QuestionView, page_themes, stored_as_posted
+from barometre.collection.respondent.positioning import own_report
 from barometre.collection.respondent.questionnaires import edition_questionnaire
 from barometre.collection.services import (
     GuardFailed,
@@ -111,6 +112,7 @@ def landing(request: HttpRequest, invitation: Invitation, response: Response) ->
     context = _context(invitation, response)
     context["privacy_notice"] = getattr(settings, "BAROMETRE_PRIVACY_NOTICE", "")
     context["min_cell_size"] = getattr(settings, "BAROMETRE_MIN_CELL_SIZE", 5)
+    context["has_positioning"] = own_report(invitation) is not None
     context["answered_count"] = len([v for v in context["answers"].values() if v != ""])
     missing = missing_answers(context["questionnaire"], context["answers"], context["theme_ids"])
     themes: list[Theme] = context["themes"]

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 
 import polars as pl
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from barometre.collection.operator.access import account_for
 from barometre.collection.respondent.theme import current_theme
-from barometre.collection.scopes import register_codes_in_scope
 from barometre.publish.numbers import count
 from barometre.publish.pages import (
     _evolution_lookup,
@@ -22,14 +17,11 @@ from barometre.publish.pages import (
     methodology_page,
     question_block,
 )
-from barometre.publish.positioning import LINKS_FILE, positioning_pdf
 from barometre.publish.site import components_stylesheet, front_page_html
 from barometre.publish.themes import get_theme
 from barometre.publish.wording import DOMAIN_TITLES, domain_label
-from barometre.web.dashboard.sources import positioning_dir, published_editions, results_for
+from barometre.web.dashboard.sources import published_editions, results_for
 
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
-CODE = re.compile(r"^[0-9A-Za-z]{1,12}$")
 ENSEMBLE = "ensemble:ensemble"
 
 
@@ -238,53 +230,3 @@ def csv_table(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     name = f"{slug}-{table}{'-' + re.sub(r'[^A-Za-z0-9_-]+', '_', suffix) if suffix else ''}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _positioning_file(token: str) -> Path:
-    """The private report of a token, searched in the positioning folder and its subfolders."""
-    root = positioning_dir()
-    for candidate in (root / f"{token}.html", *root.glob(f"*/{token}.html")):
-        if candidate.is_file():
-            return candidate
-    raise Http404("Rapport introuvable")
-
-
-def _serve_positioning(request: HttpRequest, path: Path) -> HttpResponse:
-    """The HTML report, or its PDF on demand (?format=pdf); never cached, never indexed."""
-    if request.GET.get("format") == "pdf":
-        target = Path(tempfile.mkdtemp()) / "positionnement.pdf"
-        positioning_pdf(path, target)
-        response: HttpResponse = FileResponse(
-            target.open("rb"), content_type="application/pdf", filename="positionnement.pdf"
-        )
-    else:
-        response = HttpResponse(path.read_text(encoding="utf-8"))
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-def private_positioning(request: HttpRequest, token: str) -> HttpResponse:
-    """A respondent's positioning report through its private link."""
-    if not TOKEN.match(token):
-        raise Http404("Rapport introuvable")
-    return _serve_positioning(request, _positioning_file(token))
-
-
-@login_required
-def operator_positioning(request: HttpRequest, code: str) -> HttpResponse:
-    """An operator opens a respondent's report by its code (an account whose scope holds the code)."""
-    account = account_for(request.user)
-    if account is None or not CODE.match(code):
-        raise Http404("Rapport introuvable")
-    if not register_codes_in_scope(account.scope, [code]):
-        raise Http404("Rapport introuvable")
-    root = positioning_dir()
-    for links in (root / LINKS_FILE, *root.glob(f"*/{LINKS_FILE}")):
-        if links.is_file():
-            table = pl.read_csv(links, schema_overrides={"code": pl.String})
-            found = table.filter(pl.col("code") == code)
-            if found.height:
-                return _serve_positioning(request, links.parent / found["fichier"][0])
-    raise Http404("Rapport introuvable")
