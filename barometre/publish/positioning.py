@@ -237,7 +237,7 @@ def _theme_stats(positioning: Positioning, theme_of: pl.DataFrame) -> pl.DataFra
     compared = single.group_by("code", "theme").agg(
         single=pl.len(),
         majority=(pl.col("share") >= pl.col("top") - 1e-12).sum(),
-        minority=(pl.col("share") < MINORITY).sum(),
+        minority=((pl.col("share") < MINORITY) & (pl.col("share") < pl.col("top") - 1e-12)).sum(),
     )
     answered = pl.concat(
         [closed.select("code", "question"), positioning.numbers.select("code", "question")]

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from barometre.edition.private_reports import STYLESHEET
 from barometre.publish.numbers import count, percent
 from barometre.publish.peer_groups import LEVELS, MIN_GROUP_SIZE, group_label
+from barometre.publish.site import stylesheet as site_stylesheet
 from barometre.publish.themes import Theme
 from barometre.questionnaire.model import NSP_CODE, NSP_LABEL, Question, QuestionType
 
@@ -45,16 +46,9 @@ SLOTS = ("name", "edition_title", "identity", "overall", "intro", "toc", "themes
 
 
 def environment() -> jinja2.Environment:
-    """Jinja2 environment of the positioning template and of the report's stylesheet."""
+    """Jinja2 environment of the positioning template and stylesheet."""
     return jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [
-                jinja2.PackageLoader("barometre.publish", "templates/positioning"),
-                jinja2.PrefixLoader(
-                    {"report": jinja2.PackageLoader("barometre.publish", "templates/report")}
-                ),
-            ]
-        ),
+        loader=jinja2.PackageLoader("barometre.publish", "templates/positioning"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -63,9 +57,8 @@ def environment() -> jinja2.Environment:
 
 def stylesheet(theme: Theme) -> str:
     """The site's stylesheet plus the positioning additions, for one visual theme."""
-    env = environment()
-    site = env.get_template("report/style.css").render(theme=theme)
-    return site + "\n" + env.get_template("style.css").render(theme=theme)
+    own = environment().get_template("style.css").render(theme=theme)
+    return site_stylesheet(theme) + "\n" + own
 
 
 def skeleton() -> tuple[list[str], list[str]]:
