@@ -36,6 +36,17 @@ def write_edition_record(folder: Path, record: dict) -> None:
     )
 
 
+def _report_file(folder: Path, row: dict) -> Path | None:
+    """The report file of a `liens.csv` row: its `fichier` (a plain `.html` name of the folder),
+    else `<token>.html`; None when it names nothing valid or nothing written."""
+    name = row.get("fichier") or ""
+    if not (name and Path(name).name == name and name.endswith(".html")):
+        token = row.get("token") or ""
+        name = f"{token}.html" if TOKEN.match(token) else ""
+    path = folder / name if name else None
+    return path if path is not None and path.is_file() else None
+
+
 def report_folders(root: Path) -> list[Path]:
     """The positioning folders of a root: itself and its direct subfolders holding `liens.csv`."""
     if not root.is_dir():
@@ -66,9 +77,8 @@ def report_of(
             continue
         with (folder / LINKS_FILE).open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
-                if row.get("code") == code and TOKEN.match(row.get("token") or ""):
-                    path = folder / f"{row['token']}.html"
-                    return path if path.is_file() else None
+                if row.get("code") == code:
+                    return _report_file(folder, row)
     return None
 
 
@@ -78,10 +88,9 @@ def reports_of_code(root: Path, code: str) -> list[Path]:
     for folder in report_folders(root):
         with (folder / LINKS_FILE).open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
-                if row.get("code") == code and TOKEN.match(row.get("token") or ""):
-                    path = folder / f"{row['token']}.html"
-                    if path.is_file():
-                        found.append(path)
+                path = _report_file(folder, row) if row.get("code") == code else None
+                if path is not None:
+                    found.append(path)
     return found
 
 
