@@ -93,9 +93,9 @@ def sample_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--preset",
             type=click.Choice(list(PRESETS)),
-            default=DEFAULT_PRESET,
-            show_default=True,
-            help="Échelle de niveaux : ey2023 (6 niveaux) ou ey2019 (5 stades).",
+            default=None,
+            help="Échelle de niveaux : ey2023 (6 niveaux) ou ey2019 (5 stades) ; par défaut celle "
+            f"que nomme le questionnaire (réglage maturity_levels), sinon {DEFAULT_PRESET}.",
         ),
         click.option(
             "--thresholds",

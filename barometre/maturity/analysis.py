@@ -15,7 +15,7 @@ from barometre.maturity.correlations import (
     correlation_matrix,
     correlations_table,
 )
-from barometre.maturity.levels import DEFAULT_PRESET, LevelScale, level_scale
+from barometre.maturity.levels import LevelScale, level_scale, template_preset
 from barometre.maturity.population import level_distribution, profile_shares, score_means
 from barometre.maturity.recommendations import (
     item_levels,
@@ -34,7 +34,7 @@ from barometre.maturity.typology import (
     build_typology,
 )
 from barometre.maturity.variables import resolve_variable
-from barometre.questionnaire.model import QuestionType
+from barometre.questionnaire.model import Questionnaire, QuestionType
 from barometre.stats.domains import Breakdown
 
 DEFAULT_BREAKDOWNS = ("kind_detail", "size_class")
@@ -45,7 +45,7 @@ POPULATION = "population"
 class MaturityOptions:
     """Every setting of a maturity analysis (defaults are the documented ones)."""
 
-    preset: str = DEFAULT_PRESET
+    preset: str | None = None  # None: the questionnaire's `settings.maturity_levels`, else ey2023
     thresholds: tuple[float, ...] | None = None
     min_answered_share: float = DEFAULT_MIN_ANSWERED_SHARE
     breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS
@@ -61,9 +61,10 @@ class MaturityOptions:
     level: float = 0.95
     codes: tuple[str, ...] = ()
 
-    def scale(self) -> LevelScale:
-        """The level scale of these options."""
-        return level_scale(self.preset, self.thresholds)
+    def scale(self, questionnaire: Questionnaire | None = None) -> LevelScale:
+        """The level scale of these options: the preset given, else the questionnaire's."""
+        preset = self.preset or template_preset(questionnaire.settings if questionnaire else None)
+        return level_scale(preset, self.thresholds)
 
 
 @dataclass
@@ -118,7 +119,7 @@ def score_tables(sample: MaturitySample, options: MaturityOptions) -> MaturityRe
             "Le questionnaire n'a pas de question de maturité (type « maturity ») : pas de score. "
             "Les corrélations restent possibles (barometre maturity correlations)."
         )
-    scale = options.scale()
+    scale = options.scale(sample.questionnaire)
     scores = compute_scores(
         sample.answers, sample.model, options.min_answered_share, asked=sample.asked
     )
@@ -274,9 +275,9 @@ def recommendation_tables(sample: MaturitySample, options: MaturityOptions) -> M
             "theme_label": [t.label for t in sample.model.themes],
         }
     )
-    themes = theme_recommendations(scores, options.scale(), codes=options.codes).join(
-        labels, on="theme", how="left", maintain_order="left"
-    )
+    themes = theme_recommendations(
+        scores, options.scale(sample.questionnaire), codes=options.codes
+    ).join(labels, on="theme", how="left", maintain_order="left")
     items = item_recommendations(scores, sample.model, codes=options.codes).join(
         pl.DataFrame(
             {

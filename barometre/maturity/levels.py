@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +100,20 @@ EY2019 = LevelScale(
 
 PRESETS: dict[str, LevelScale] = {EY2023.id: EY2023, EY2019.id: EY2019}
 DEFAULT_PRESET = EY2023.id
+SETTING = "maturity_levels"  # questionnaire setting naming the template's preset
+
+
+def template_preset(settings: Mapping[str, object] | None) -> str:
+    """The preset a questionnaire names in `settings.maturity_levels`, else the default one."""
+    value = (settings or {}).get(SETTING)
+    if value is None:
+        return DEFAULT_PRESET
+    if str(value) not in PRESETS:
+        raise ValueError(
+            f"Questionnaire : réglage {SETTING} « {value} » inconnu (échelles disponibles : "
+            f"{', '.join(PRESETS)})."
+        )
+    return str(value)
 
 
 def level_scale(

@@ -13,7 +13,7 @@ from barometre.cli import main
 from barometre.edition.figures import load_figures
 from barometre.edition.files import write_edition
 from barometre.edition.simulate import simulate_edition
-from barometre.maturity.levels import EY2023
+from barometre.maturity.levels import EY2019
 from barometre.maturity.scores import OVERALL
 from barometre.questionnaire.templates_catalogue import load_template, template_text
 from barometre.register.frame import load_register
@@ -84,7 +84,7 @@ def test_all_writes_tidy_tables(ey_edition: Path, tmp_path: Path) -> None:
     n = scores.get_column("code").n_unique()
     assert scores.height == n * 10  # 9 themes + overall
     scored = scores.filter(pl.col("score").is_not_null())
-    expected = EY2023.labels(scored["score"].to_numpy()).tolist()
+    expected = EY2019.labels(scored["score"].to_numpy()).tolist()  # the template's 5 stages
     assert scored["level"].to_list() == expected
     assert scores.filter(pl.col("score").is_null())["level"].null_count() == (
         scores.height - scored.height
@@ -96,7 +96,7 @@ def test_all_writes_tidy_tables(ey_edition: Path, tmp_path: Path) -> None:
     levels = pl.read_csv(out / "levels_population.csv").filter(
         (pl.col("breakdown") == "ensemble") & (pl.col("theme") == OVERALL)
     )
-    assert levels.height == 6 and levels["estimate"].sum() == pytest.approx(1.0)
+    assert levels.height == 5 and levels["estimate"].sum() == pytest.approx(1.0)
     correlations = pl.read_csv(out / "correlations.csv")
     assert "log10(population)" in correlations["x"].to_list()
     assert (out / "recommendations_items.csv").is_file()

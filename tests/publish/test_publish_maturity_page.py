@@ -26,7 +26,9 @@ def test_maturity_page_shows_scores_levels_and_profiles(ey_results) -> None:
     names = {p["Nom"] for p in page["profiles"]}
     assert "Retardataires" in names
     assert sum(p["Répondants"] for p in page["profiles"]) <= ey_results.respondents.height
-    assert page["scale"][0]["level"] == "Non engagée"
+    # the EY 2019 template's five named stages (template setting maturity_levels: ey2019)
+    assert [r["level"] for r in page["scale"]][:2] == ["Sujet non abordé", "Réflexion engagée"]
+    assert len(page["scale"]) == 5
     assert all(c.alt.startswith(c.title) for c in charts)
     scores_chart = next(c for c in charts if c.name == "maturite-scores")
     assert scores_chart.kind == "points" and all(

@@ -13,6 +13,7 @@ import pytest
 from markupsafe import escape
 
 from barometre.edition.private_reports import EDITION_FILE, LINKS_FILE, report_of
+from barometre.maturity.levels import EY2019
 from barometre.publish.peer_answers import quarter_of, weighted_quartiles
 from barometre.publish.peer_groups import (
     MIN_GROUP_SIZE,
@@ -221,6 +222,8 @@ def test_maturity_reports_lead_with_the_index_level_and_a_legend(
     top = html.index("Votre indice global de maturité")
     assert top < html.index("Vos pairs et comment lire ce rapport")
     assert html.index('class="value"') > top and "Niveau «\u00a0<strong>" in html
+    level = re.search("Niveau «\u00a0<strong>([^<]+)</strong>", html).group(1)
+    assert level in EY2019.names  # the template's five named stages
     for key in ("votre score", "médiane de vos pairs", "moitié centrale de vos pairs"):
         assert key in html
     assert 'class="med l' in html and 'class="iqr l' in html and 'class="you l' in html
