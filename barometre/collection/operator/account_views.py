@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -10,7 +11,15 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
+from barometre.collection.audit_journal import (
+    ACTIONS,
+    JournalFilter,
+    journal_csv,
+    journal_entries,
+    people,
+)
 from barometre.collection.models import Account, AuditLog, audit
 from barometre.collection.operator.access import require
 from barometre.collection.operator.forms import AccountEditForm, AccountForm
@@ -117,9 +126,33 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("administer")
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """The audit log, newest first; a territorial administrator sees the actions of its accounts."""
+    """The audit log in French sentences, newest first, filtered by person, action and period;
+    `?format=csv` downloads the filtered journal. A territorial administrator sees the actions
+    of its accounts."""
     entries = AuditLog.objects.all()
     if not request.account.is_national:
         entries = entries.filter(actor__in=[a.user_id for a in accounts_within(request.account)])
-    page = Paginator(entries, 100).get_page(request.GET.get("page"))
-    return render(request, "collection/operator/audit.html", {"page": page, "nav": "audit"})
+    chosen = JournalFilter.from_query(request.GET)
+    filtered = chosen.apply(entries)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(
+            journal_csv(journal_entries(filtered.iterator(chunk_size=2000))),
+            content_type="text/csv; charset=utf-8",
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="journal-{stamp}.csv"'
+        return response
+    page = Paginator(filtered, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "collection/operator/audit.html",
+        {
+            "page": page,
+            "lines": journal_entries(page.object_list),
+            "filter": chosen,
+            "people": people(entries),
+            "actions": sorted(ACTIONS.items(), key=lambda item: item[1]),
+            "params": urlencode(chosen.params()),
+            "nav": "audit",
+        },
+    )

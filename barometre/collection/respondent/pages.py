@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from barometre.collection.models import Campaign
 from barometre.collection.respondent.answering import answer_label
@@ -23,6 +24,33 @@ def page_themes(
         and theme.questions
         and (theme.relevant is None or condition(questionnaire, theme.relevant, answers))
     ]
+
+
+class ThemeProgress:
+    """Which page themes are complete: some answer given, nothing required missing or invalid.
+
+    Computed on first use only (the navigation asks for it), once per request.
+    """
+
+    def __init__(self, questionnaire: Questionnaire, answers: Mapping[str, str], themes) -> None:
+        self.questionnaire = questionnaire
+        self.answers = answers
+        self.themes = list(themes)
+
+    @cached_property
+    def complete(self) -> frozenset[str]:
+        """Ids of the complete themes."""
+        from barometre.collection.respondent.answering import missing_answers
+
+        ids = [theme.id for theme in self.themes]
+        missing = missing_answers(self.questionnaire, self.answers, ids)
+        answered = {qid for qid, value in self.answers.items() if value not in (None, "")}
+        return frozenset(
+            theme.id
+            for theme in self.themes
+            if any(q.id in answered for q in theme.questions)
+            and not any(q.id in missing for q in theme.questions)
+        )
 
 
 @dataclass

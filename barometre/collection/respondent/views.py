@@ -47,7 +47,12 @@ from barometre.collection.respondent.editing import (
     parse_base,
     save_changes,
 )
-from barometre.collection.respondent.pages import QuestionView, page_themes, stored_as_posted
+from barometre.collection.respondent.pages import (
+    QuestionView,
+    ThemeProgress,
+    page_themes,
+    stored_as_posted,
+)
 from barometre.collection.respondent.positioning import own_report
 from barometre.collection.respondent.questionnaires import edition_questionnaire
 from barometre.collection.services import (
@@ -86,6 +91,7 @@ def _context(invitation: Invitation, response: Response) -> dict[str, Any]:
         "answers": answers,
         "themes": themes,
         "theme_ids": [theme.id for theme in themes],
+        "progress": ThemeProgress(questionnaire, answers, themes),
         "deadline": deadline,
         "editable": response.status != Response.Status.COMPLETE,
         "can_reopen": (

@@ -399,3 +399,20 @@ def test_guessing_links_is_rate_limited(link, settings):
     # the limit also stops a valid link from that address until the window ends
     assert client.get(link.path).status_code == 429
     assert Client(REMOTE_ADDR="10.0.0.2").get(link.path).status_code == 302
+
+
+def test_navigation_marks_the_themes_answered_in_full(link):
+    client = opened(link)
+
+    def done_themes() -> list[str]:
+        html = client.get("/r/questionnaire/strategie/").content.decode()
+        nav = html.split('id="navigation"', 1)[1].split("</nav>", 1)[0]
+        return re.findall(r">([^<>]+)<span class=\"b-theme-done\"", nav)
+
+    assert done_themes() == []
+    post_page(client, "inclusion", {"inc_lieux": "oui"})  # inc_types still required
+    assert done_themes() == []
+    post_page(client, "inclusion", {"inc_lieux": "non"})  # the follow-up is no longer asked
+    assert done_themes() == ["Inclusion numérique"]
+    html = client.get("/r/questionnaire/strategie/").content.decode()
+    assert "(thème complet)" in html
