@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 from django.db import transaction
+from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from barometre.collection.campaigns import create_campaign, open_campaign
@@ -85,4 +86,33 @@ def load_edition_folder(
         )
         if problems:
             raise FolderRejected(f"{folder / 'responses.csv'} : lignes refusées\n{problems}")
+        bring_dates_to_today(campaign)
     return campaign
+
+
+def bring_dates_to_today(campaign: Campaign) -> None:
+    """Make a demonstration campaign's dates its own: the collection ends today, not in the past.
+
+    The folder's responses were simulated (or collected) in the edition's year, e.g. March to
+    July 2024, while the campaign that shows them opens now: shifted by whole days, they keep their
+    rhythm (weekdays, hours, the gaps between them) and end today, and the campaign opens on the
+    day of the first one. Without this the Suivi page of `barometre serve` showed 2024 dates in a
+    campaign opened in 2026.
+    """
+    stamps = Response.objects.filter(campaign=campaign).aggregate(
+        first=Min("submitted_at"), last=Max("submitted_at")
+    )
+    if stamps["last"] is None:
+        return
+    now = timezone.now()
+    shift = timedelta(days=max(0, (now - stamps["last"]).days))
+    if shift:
+        Response.objects.filter(campaign=campaign, submitted_at__isnull=False).update(
+            submitted_at=F("submitted_at") + shift, updated_at=F("submitted_at") + shift
+        )
+    first = timezone.localtime(stamps["first"] + shift).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    opened = min(first, now)
+    Campaign.objects.filter(pk=campaign.pk).update(opened_at=opened, created_at=opened)
+    campaign.refresh_from_db()

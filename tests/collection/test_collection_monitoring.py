@@ -218,3 +218,32 @@ def test_added_targets_read_back_with_their_fields(campaign):
     assert brest.kind == "commune" and brest.departement == "29" and brest.population > 100_000
     assert abs((timezone.now() - brest.added_at).total_seconds()) < 120
     assert Target.objects.get(code="200067072").kind == "epci"
+
+
+def test_a_demonstration_folder_ends_today_inside_its_campaign(tmp_path, questionnaire_yaml):
+    """`barometre serve` loads responses of 2024 into a campaign opened now: dates follow it."""
+    from barometre.collection.edition_folders import load_edition_folder
+
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / "edition.yaml").write_text("id: demo\ntitle: Démonstration\n", encoding="utf-8")
+    (folder / "questionnaire.yaml").write_text(questionnaire_yaml, encoding="utf-8")
+    (folder / "responses.csv").write_text(
+        "response_id,code,submitted_at,status,respondent_role,inc_lieux,inc_types,strat_plan,"
+        "agents_nombre\n"
+        "R1,29019,2024-03-04T10:15:00,complete,maire,oui,mairie,oui,12\n"
+        "R2,35238,2024-04-20T16:40:00,partial,dgs,non,,,\n"
+        "R3,75056,2024-06-28T09:05:00,complete,dgs,non,,non,40\n",
+        encoding="utf-8",
+    )
+    campaign = load_edition_folder(folder)
+    stamps = sorted(
+        Response.objects.filter(campaign=campaign).values_list("submitted_at", flat=True)
+    )
+    today = timezone.localdate()
+    assert timezone.localdate(stamps[-1]) in (today, today - timedelta(days=1))
+    assert stamps[-1] - stamps[0] == timedelta(days=115, hours=22, minutes=50)  # rhythm kept
+    assert timezone.localdate(campaign.opened_at) == timezone.localdate(stamps[0])
+    curve = daily_curve(campaign)
+    assert curve.before_opening == 0 and curve.days["jour"][0] == timezone.localdate(stamps[0])
+    assert curve.days["completes_cumul"][-1] == 2 and curve.days["partielles"][-1] == 1

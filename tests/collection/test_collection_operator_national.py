@@ -59,6 +59,25 @@ def site(django_db_setup, django_db_blocker) -> Iterator[Site]:
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+            end_server_sessions()
+
+
+def end_server_sessions() -> None:
+    """End the PostgreSQL sessions the server's request threads may still hold.
+
+    Request threads (daemon threads) close their connection when the browser closes the socket,
+    which can come after the server stops; and this thread's own connection is closed too:
+    otherwise the test database could not be dropped at the end of the session.
+    """
+    from django.db import connection, connections
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    connections.close_all()
 
 
 @pytest.fixture
