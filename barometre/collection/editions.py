@@ -125,8 +125,9 @@ def edition_from_xlsform(content: bytes, file_name: str, actor: object = None, *
     )
 
 
-def template_choices() -> list[tuple[str, str]]:
-    """(name, title) of the shipped questionnaire templates."""
+@lru_cache(maxsize=1)
+def template_choices() -> tuple[tuple[str, str], ...]:
+    """(name, title) of the shipped questionnaire templates (read once: they ship with the code)."""
     from barometre.questionnaire.templates_catalogue import list_templates, template_info
 
-    return [(name, template_info(name).title) for name in list_templates()]
+    return tuple((name, template_info(name).title) for name in list_templates())
