@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
+
+# The commands' linear algebra is on small matrices (calibration models, domain sums): one BLAS
+# thread avoids thread start-up and oversubscription on shared machines. Set before NumPy loads
+# OpenBLAS; a user's own OPENBLAS_NUM_THREADS wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from barometre.cli.click_french import install as install_french_click
 

@@ -142,17 +142,27 @@ def _value(column: str) -> pl.Expr:
     return pl.when(text == "").then(None).otherwise(text)
 
 
-def _cleaned(frame: pl.DataFrame, columns: list[str]) -> list[pl.Expr]:
+def distinct_values(frame: pl.DataFrame) -> dict[str, list]:
+    """The distinct values of every column, in one parallel pass (the checks and the cleaning of a
+    national table look at these few values rather than at every cell)."""
+    return dict(zip(frame.columns, frame.select(pl.all().unique().implode()).row(0), strict=True))
+
+
+def _cleaned(
+    frame: pl.DataFrame, columns: list[str], distinct: dict[str, list] | None = None
+) -> list[pl.Expr]:
     """`_value` of each column, skipped where no distinct value is blank or padded (most columns:
     stripping every cell of a national table costs more than looking at its few distinct values)."""
     if not columns:
         return []
-    distinct = frame.select(pl.col(c).unique().implode() for c in columns).row(0)
+    if distinct is None:
+        distinct = distinct_values(frame.select(columns))
     return [
         _value(c).alias(c)
         if any(v is not None and (v == "" or v != v.strip()) for v in values)
         else pl.col(c)
-        for c, values in zip(columns, distinct, strict=True)
+        for c in columns
+        for values in (distinct[c],)
     ]
 
 
@@ -243,45 +253,51 @@ def _check_fixed_columns(frame: pl.DataFrame, known_codes: pl.Series | None) -> 
     return found
 
 
-def _problem_flag(question: Question, values: pl.Series) -> bool:
-    """Whether some distinct answer breaks a check of `_check_choice` / `_check_number`."""
-    frame = values.to_frame(question.id)
-    value = _value(question.id)
-    if question.type.is_choice:
-        codes = list(question.codes)
+def _choice_flag(question: Question, values: list) -> bool:
+    """Whether some distinct answer breaks a check of `_check_choice` (stripped, blanks empty)."""
+    codes = set(question.codes)
+    for raw in values:
+        value = raw.strip() if raw is not None else ""
+        if not value:
+            continue
         if question.type is not QuestionType.MULTIPLE_CHOICE:
-            bad = value.is_not_null() & ~value.is_in(codes)
-        else:
-            tokens = value.str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
-            bad = ~tokens.list.eval(pl.element().is_in(codes)).list.all()
-            bad = bad | (tokens.list.contains(NSP_CODE) & (tokens.list.len() > 1))
-            if question.max_choices is not None:
-                bad = bad | (tokens.list.len() > question.max_choices)
-    elif question.type.is_numeric:
-        number = _parse_number(question.id)
-        bad = value.is_not_null() & (value != NSP_CODE) & number.is_null()
-        if question.type is QuestionType.PERCENTAGE:
-            bad = bad | (number < 0) | (number > 100)
-    else:
-        return False
-    return bool(frame.select(bad.fill_null(False).any()).item())
+            if value not in codes:
+                return True
+            continue
+        tokens = [t for t in value.split(" ") if t]
+        if not set(tokens) <= codes or (NSP_CODE in tokens and len(tokens) > 1):
+            return True
+        if question.max_choices is not None and len(tokens) > question.max_choices:
+            return True
+    return False
 
 
-def _questions_with_problems(frame: pl.DataFrame, questions: list[Question]) -> set[str]:
+def _questions_with_problems(
+    frame: pl.DataFrame, questions: list[Question], distinct: dict[str, list] | None = None
+) -> set[str]:
     """Ids of the questions with at least one bad answer.
 
-    Answers repeat (a few codes in tens of thousands of rows): the checks run on the distinct
-    values of each column, found in one parallel pass over the table.
+    Answers repeat (a few codes in tens of thousands of rows): closed questions are judged on the
+    distinct values of their column, numbers with one Polars pass over their columns.
     """
-    checked = [q for q in questions if q.type.is_choice or q.type.is_numeric]
-    if not checked:
-        return set()
-    distinct = frame.select(pl.col(q.id).unique().implode() for q in checked).row(0)
-    return {
-        q.id
-        for q, values in zip(checked, distinct, strict=True)
-        if _problem_flag(q, pl.Series(q.id, values, dtype=pl.String))
-    }
+    closed = [q for q in questions if q.type.is_choice]
+    numbers = [q for q in questions if q.type.is_numeric]
+    flagged = set()
+    if closed:
+        if distinct is None:
+            distinct = distinct_values(frame.select(q.id for q in closed))
+        flagged |= {q.id for q in closed if _choice_flag(q, distinct[q.id])}
+    if numbers:
+        bad = []
+        for q in numbers:
+            value, number = _value(q.id), _parse_number(q.id)
+            flag = value.is_not_null() & (value != NSP_CODE) & number.is_null()
+            if q.type is QuestionType.PERCENTAGE:
+                flag = flag | (number < 0) | (number > 100)
+            bad.append(flag.fill_null(False).any().alias(q.id))
+        hits = frame.select(bad).row(0)
+        flagged |= {q.id for q, hit in zip(numbers, hits, strict=True) if hit}
+    return flagged
 
 
 def _check_choice(frame: pl.DataFrame, question: Question) -> list[pl.DataFrame]:
@@ -405,9 +421,15 @@ def _check_constraints(frame: pl.DataFrame, questionnaire: Questionnaire) -> lis
 
 
 def validate_responses(
-    raw: pl.DataFrame, questionnaire: Questionnaire, known_codes: pl.Series | None = None
+    raw: pl.DataFrame,
+    questionnaire: Questionnaire,
+    known_codes: pl.Series | None = None,
+    distinct: dict[str, list] | None = None,
 ) -> pl.DataFrame:
-    """Every problem of a text-typed `responses.csv` table (empty table when valid)."""
+    """Every problem of a text-typed `responses.csv` table (empty table when valid).
+
+    `distinct` (from `distinct_values(raw)`) saves looking for each column's distinct values again.
+    """
     header = raw.columns
     questions = {question.id: question for question in questionnaire.questions}
     found = [
@@ -431,7 +453,9 @@ def validate_responses(
     frame = _with_lines(raw)
     narrow = pl.DataFrame([frame[c] for c in ("__line", *REQUIRED_COLUMNS)])
     found += _check_fixed_columns(narrow, known_codes)
-    flagged = _questions_with_problems(frame, [questions[c] for c in header if c in questions])
+    flagged = _questions_with_problems(
+        frame, [questions[c] for c in header if c in questions], distinct
+    )
     for question_id in header:
         question = questions.get(question_id)
         if question is None or question_id not in flagged:
@@ -445,7 +469,9 @@ def validate_responses(
     return pl.concat([empty_problems(), *found]).sort(["line", "column"], maintain_order=True)
 
 
-def typed_responses(raw: pl.DataFrame, questionnaire: Questionnaire) -> pl.DataFrame:
+def typed_responses(
+    raw: pl.DataFrame, questionnaire: Questionnaire, distinct: dict[str, list] | None = None
+) -> pl.DataFrame:
     """Valid text responses as typed columns, with the answers of questions not asked set to null.
 
     Columns are always those of `response_columns` (absent ones null). `submitted_at` becomes a datetime, number and percentage answers Float64 (`nsp` → null); other
@@ -456,7 +482,7 @@ def typed_responses(raw: pl.DataFrame, questionnaire: Questionnaire) -> pl.DataF
     present = [c for c in (*FIXED_COLUMNS, *(q.id for q in questions)) if c in raw.columns]
     answers = raw.select(
         [pl.lit(None, pl.String).alias(c) for c in FIXED_COLUMNS if c not in raw.columns]
-        + _cleaned(raw, present)
+        + _cleaned(raw, present, distinct)
     )
     masked = mark_nothing_ticked(apply_relevance(questionnaire, answers), questionnaire)
     numeric = [q.id for q in questions if q.type.is_numeric]
@@ -551,13 +577,15 @@ def read_edition(folder: str | Path, known_codes: pl.Series | None = None) -> Ed
                 for issue in error.issues
             ]
     raw: pl.DataFrame | None = None
+    distinct: dict[str, list] | None = None
     if not (path / RESPONSES_FILE).is_file():
         found.append(problem(RESPONSES_FILE, None, "", "missing_file", "fichier absent"))
     else:
         raw, unreadable = _read_csv(path / RESPONSES_FILE, RESPONSES_FILE, text_only=True)
         found.append(unreadable)
         if questionnaire is not None and raw is not None:
-            found.append(validate_responses(raw, questionnaire, known_codes))
+            distinct = distinct_values(raw)
+            found.append(validate_responses(raw, questionnaire, known_codes, distinct))
     attributes: pl.DataFrame | None = None
     if (path / FRAME_ATTRIBUTES_FILE).is_file():
         attributes, unreadable = _read_csv(path / FRAME_ATTRIBUTES_FILE, FRAME_ATTRIBUTES_FILE)
@@ -567,4 +595,5 @@ def read_edition(folder: str | Path, known_codes: pl.Series | None = None) -> Ed
     problems = pl.concat([empty_problems(), *found])
     if problems.height or questionnaire is None or raw is None:
         raise EditionError(problems, str(path))
-    return Edition(path, meta, questionnaire, typed_responses(raw, questionnaire), attributes)
+    typed = typed_responses(raw, questionnaire, distinct)
+    return Edition(path, meta, questionnaire, typed, attributes)

@@ -415,25 +415,44 @@ def _breakdowns(sample: pl.DataFrame, names: tuple[str, ...]) -> list[Breakdown]
 def _rows(
     meta: list[dict], b: Breakdown, est, se, lo, hi, n, w, denominators: list[str]
 ) -> pl.DataFrame:
-    """Flatten (levels × indicators) arrays into tidy rows."""
+    """Flatten (levels × indicators) arrays into tidy rows (text columns gathered by Polars)."""
     g, k = est.shape
-    return pl.DataFrame(
+    text = pl.DataFrame(
         {
-            "indicator": np.tile([m["indicator"] for m in meta], g),
-            "kind": np.tile([m["kind"] for m in meta], g),
-            "option": np.tile([m["option"] for m in meta], g),
-            "option_label": np.tile([m["option_label"] for m in meta], g),
-            "domain": np.full(g * k, b.name),
-            "domain_value": np.repeat(np.array(b.labels, dtype=object), k).astype(str),
-            "estimate": est.ravel(),
-            "se": se.ravel(),
-            "ci_low": lo.ravel(),
-            "ci_high": hi.ravel(),
-            "n_unweighted": n.ravel().astype(np.int64),
-            "n_weighted": w.ravel(),
-            "denominator": np.tile(denominators, g),
+            "indicator": [m["indicator"] for m in meta],
+            "kind": [m["kind"] for m in meta],
+            "option": [m["option"] for m in meta],
+            "option_label": [m["option_label"] for m in meta],
+            "denominator": list(denominators),
         },
-        strict=False,
+        schema=dict.fromkeys(
+            ("indicator", "kind", "option", "option_label", "denominator"), pl.String
+        ),
+    )[np.tile(np.arange(k), g)]
+    levels = pl.Series("domain_value", [str(v) for v in b.labels], dtype=pl.String)
+    return text.with_columns(
+        domain=pl.lit(b.name, pl.String),
+        domain_value=levels.gather(np.repeat(np.arange(g), k)),
+        estimate=est.ravel(),
+        se=se.ravel(),
+        ci_low=lo.ravel(),
+        ci_high=hi.ravel(),
+        n_unweighted=n.ravel().astype(np.int64),
+        n_weighted=w.ravel(),
+    ).select(
+        "indicator",
+        "kind",
+        "option",
+        "option_label",
+        "domain",
+        "domain_value",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "n_unweighted",
+        "n_weighted",
+        "denominator",
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 
 from barometre.stats.design import CalibrationState, Design
 from barometre.stats.errors import CalibrationError
@@ -62,11 +63,15 @@ def _shared_prefix(a: str, b: str) -> int:
 
 
 def _factorize(values: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Distinct labels (first-appearance order) and the label index of each value (one pass)."""
-    seen: dict = {}
-    items = np.asarray(values).tolist()
-    inverse = np.fromiter((seen.setdefault(v, len(seen)) for v in items), np.int64, len(items))
-    return [str(v) for v in seen], inverse
+    """Distinct labels (first-appearance order) and the label index of each value (Polars hashing,
+    no Python loop over the respondents)."""
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "OU":
+        arr = arr.astype(str)
+    series = pl.Series("v", arr.astype(object) if arr.dtype.kind == "U" else arr, dtype=pl.String)
+    labels = series.unique(maintain_order=True)
+    index = series.replace_strict(labels, pl.int_range(labels.len(), eager=True, dtype=pl.Int64))
+    return labels.to_list(), index.to_numpy()
 
 
 def _category_codes(margin: Margin) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 All indicator columns and all levels of a breakdown are handled at once: group sums come from one
 sparse one-hot product, and the calibration residuals and stratified variances are assembled from
-those sums (never by looping over rows or domains). Numbers match R `svyby(..., svymean)` on a
+those sums (never by looping over rows or domains), in the p columns of the calibration model
+rather than its cells. Numbers match R `svyby(..., svymean)` on a
 calibrated `svydesign(ids=~1, strata, fpc)`.
 """
 
@@ -76,18 +77,29 @@ class DomainEstimates:
     df: np.ndarray
 
 
-def _group_sums(
-    design: Design, codes: np.ndarray, n_levels: int, x: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Sums of x by (cell, level) weighted by w0 and c·w², and by (stratum, level) by w and 1.
+@dataclass(frozen=True)
+class _Sums:
+    """Group sums of the prepared matrix for one breakdown (rows: levels L; columns: K')."""
+
+    model_w0: np.ndarray  # (p, L, K') Σ u_j(cell) · w0 · x  (model columns of the calibration)
+    model_cw2: np.ndarray  # (p, L, K') Σ u_j(cell) · c_h · w² · x
+    cw2: np.ndarray  # (L, K') Σ c_h · w² · x
+    strata_w: np.ndarray  # (H, L, K') Σ w · x by stratum
+    strata_n: np.ndarray  # (H, L, K') Σ x by stratum
+
+
+def _group_sums(design: Design, codes: np.ndarray, n_levels: int, x: np.ndarray) -> _Sums:
+    """Weighted sums of x by level: by calibration model column, overall and by stratum.
 
     Within a (calibration cell, stratum, base weight, level) group every respondent has the same
     w0, w = w0·g and c_h: x is summed once per group (one pass over x, exact in float32 for 0/1
-    indicators), then the four weighted sums are small products over the groups.
+    indicators), then every weighted sum is a small sparse product over the groups. Sums by
+    calibration cell are never formed: the residual projection only needs them through the model
+    matrix U (cells × p, p ≪ cells), so they are summed straight into its p columns.
     """
     cal = design.calibration
     cells = cal.cells if cal is not None else np.zeros(design.n, dtype=np.int64)
-    n_cells = len(cal.cell_matrix) if cal is not None else 1
+    u = cal.cell_matrix if cal is not None else np.ones((1, 1))
     c_h, _ = design.stratum_factors()
     w, w0 = design.weights, design.base_weights
     keep = np.flatnonzero(codes >= 0)
@@ -100,25 +112,41 @@ def _group_sums(
         (np.ones(keep.size, dtype=x.dtype), (group.ravel(), keep)), shape=(first.size, design.n)
     )
     totals = np.asarray(onehot @ x, dtype=np.float64)  # (G, K')
-    g_level = codes[rep]
-    cg = cells[rep] * n_levels + g_level
-    hg = design.strata[rep] * n_levels + g_level
-    size_c = n_cells * n_levels
+    level = codes[rep]
+    h = design.strata[rep]
+    cw2 = c_h[h] * w[rep] ** 2
+    g_of, j_of = np.nonzero(u[cells[rep]])  # groups × model columns where U ≠ 0
+    u_val = u[cells[rep]][g_of, j_of]
+    p = u.shape[1]
+    size_p = p * n_levels
     size_h = design.n_strata * n_levels
-    rows = np.concatenate([cg, size_c + cg, 2 * size_c + hg, 2 * size_c + size_h + hg])
+    model_rows = j_of * n_levels + level[g_of]
+    rows = np.concatenate(
+        [
+            model_rows,
+            size_p + model_rows,
+            2 * size_p + level,
+            2 * size_p + n_levels + h * n_levels + level,
+            2 * size_p + n_levels + size_h + h * n_levels + level,
+        ]
+    )
+    cols = np.concatenate([g_of, g_of, *(np.arange(rep.size),) * 3])
     data = np.concatenate(
-        [w0[rep], c_h[design.strata[rep]] * w[rep] ** 2, w[rep], np.ones(rep.size)]
+        [u_val * w0[rep][g_of], u_val * cw2[g_of], cw2, w[rep], np.ones(rep.size)]
     )
     combine = sparse.csr_matrix(
-        (data, (rows, np.tile(np.arange(rep.size), 4))),
-        shape=(2 * size_c + 2 * size_h, rep.size),
+        (data, (rows, cols)), shape=(2 * size_p + n_levels + 2 * size_h, rep.size)
     )
     f = combine @ totals
-    a1 = f[:size_c].reshape(n_cells, n_levels, -1)
-    a2 = f[size_c : 2 * size_c].reshape(n_cells, n_levels, -1)
-    a3 = f[2 * size_c : 2 * size_c + size_h].reshape(design.n_strata, n_levels, -1)
-    a4 = f[2 * size_c + size_h :].reshape(design.n_strata, n_levels, -1)
-    return a1, a2, a3, a4
+    return _Sums(
+        model_w0=f[:size_p].reshape(p, n_levels, -1),
+        model_cw2=f[size_p : 2 * size_p].reshape(p, n_levels, -1),
+        cw2=f[2 * size_p : 2 * size_p + n_levels],
+        strata_w=f[2 * size_p + n_levels : 2 * size_p + n_levels + size_h].reshape(
+            design.n_strata, n_levels, -1
+        ),
+        strata_n=f[2 * size_p + n_levels + size_h :].reshape(design.n_strata, n_levels, -1),
+    )
 
 
 def _zero_outside(x: np.ndarray, masks: np.ndarray, mask_of: np.ndarray) -> None:
@@ -195,10 +223,11 @@ def domain_means(
     """
     k = np.shape(y)[1]
     x = prepare_indicators(y, masks, mask_of, binary) if prepared is None else prepared
-    a1, a2, a3, a4 = _group_sums(design, breakdown.codes, len(breakdown.labels), x)
+    sums = _group_sums(design, breakdown.codes, len(breakdown.labels), x)
     ky = slice(0, k)
     k2 = slice(k, 2 * k) if not binary else ky
     km = (2 * k if not binary else k) + np.asarray(mask_of)
+    a3, a4 = sums.strata_w, sums.strata_n
 
     num = a3[:, :, ky].sum(axis=0)
     wsum = a3[:, :, km].sum(axis=0)
@@ -207,30 +236,33 @@ def domain_means(
     df = n_unw - (counts > 0).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         est = num / wsum
-        r = (a1[:, :, ky] - est * a1[:, :, km]) / wsum
-        n2 = (a2[:, :, ky] - est * a2[:, :, km]) / wsum
-        szz = (
-            a2[:, :, k2].sum(axis=0)
-            - 2 * est * a2[:, :, ky].sum(axis=0)
-            + est**2 * a2[:, :, km].sum(axis=0)
-        ) / wsum**2
+        szz = (sums.cw2[:, k2] - 2 * est * sums.cw2[:, ky] + est**2 * sums.cw2[:, km]) / wsum**2
         ez = (a3[:, :, ky] - est * a3[:, :, km]) / wsum
     c_h, n_h = design.stratum_factors()
     cal = design.calibration
     if cal is not None:
-        proj = cal.projector(design.base_weights)
-        gamma = (proj @ np.nan_to_num(r).reshape(len(proj), -1)).reshape(r.shape)
+        # residuals e = z − w·U·β, β = T⁻¹ Uᵀ r (R's calibration-aware linearisation), all in the
+        # p model columns: Uᵀr, Uᵀn2, UᵀΩU and the strata sums of w·U are p-dimensional
+        u = cal.cell_matrix
+        n_cells, p = u.shape
+        w0_cell = np.bincount(cal.cells, weights=design.base_weights, minlength=n_cells)
+        t_inv = np.linalg.pinv((u * w0_cell[:, None]).T @ u, rcond=1e-12, hermitian=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ur = (sums.model_w0[:, :, ky] - est * sums.model_w0[:, :, km]) / wsum
+            un2 = (sums.model_cw2[:, :, ky] - est * sums.model_cw2[:, :, km]) / wsum
+        beta = (t_inv @ np.nan_to_num(ur).reshape(p, -1)).reshape(ur.shape)
         omega = np.bincount(
-            cal.cells, weights=c_h[design.strata] * design.weights**2, minlength=len(proj)
+            cal.cells, weights=c_h[design.strata] * design.weights**2, minlength=n_cells
         )
-        w_ch = np.zeros((len(proj), design.n_strata))
+        a_mat = (u * omega[:, None]).T @ u
+        w_ch = np.zeros((n_cells, design.n_strata))
         np.add.at(w_ch, (cal.cells, design.strata), design.weights)
         sce2 = (
             szz
-            - 2 * (gamma * n2).sum(axis=0)
-            + (omega @ (gamma**2).reshape(len(proj), -1)).reshape(szz.shape)
+            - 2 * (beta * un2).sum(axis=0)
+            + (beta * (a_mat @ beta.reshape(p, -1)).reshape(beta.shape)).sum(axis=0)
         )
-        eh = ez - (w_ch.T @ gamma.reshape(len(proj), -1)).reshape(ez.shape)
+        eh = ez - ((w_ch.T @ u) @ beta.reshape(p, -1)).reshape(ez.shape)
     else:
         sce2, eh = szz, ez
     var = sce2 - ((c_h / n_h) @ (eh**2).reshape(len(c_h), -1)).reshape(sce2.shape)

@@ -78,9 +78,40 @@ def _invalid(q: Question) -> pl.Expr | None:
     return None
 
 
-def _check(frame: pl.DataFrame, questions: list[Question], lines: np.ndarray) -> None:
-    """French error naming line and field for the first invalid answer."""
-    exprs = [e.fill_null(False).alias(q.id) for q in questions if (e := _invalid(q)) is not None]
+def _suspects(
+    frame: pl.DataFrame, questions: list[Question], distinct: dict[str, list]
+) -> list[Question]:
+    """Questions holding a value that may be invalid, judged on each column's distinct values
+    (answers repeat: a few codes in tens of thousands of rows)."""
+    closed = [q for q in questions if q.type.is_choice]
+    numbers = [q for q in questions if q.type.is_numeric]
+    out = []
+    if closed:
+        for q in closed:
+            values = [v.strip() or None for v in distinct.get(q.id, []) if v is not None]
+            allowed = {o.code for o in q.options} | {NSP_CODE}
+            if q.type is QuestionType.MULTIPLE_CHOICE:
+                odd = any(v is not None and not set(v.split(" ")) <= allowed | {""} for v in values)
+            else:
+                odd = any(v is not None and v not in allowed for v in values)
+            if odd:
+                out.append(q)
+    if numbers:
+        ids = [q.id for q in numbers]
+        text = pl.col(ids)
+        odd = text.is_not_null() & (text != NSP_CODE)
+        odd = odd & text.str.replace(",", ".").cast(pl.Float64, strict=False).is_null()
+        hits = frame.select(odd.any()).row(0)
+        out.extend(q for q, hit in zip(numbers, hits, strict=True) if hit)
+    return out
+
+
+def _check(
+    frame: pl.DataFrame, questions: list[Question], lines: np.ndarray, distinct: dict[str, list]
+) -> None:
+    """French error naming line and field for the first invalid answer (asked and answered)."""
+    suspects = _suspects(frame, questions, distinct)
+    exprs = [e.fill_null(False).alias(q.id) for q in suspects if (e := _invalid(q)) is not None]
     if not exprs:
         return
     bad = frame.select(exprs)
@@ -101,6 +132,98 @@ def _check(frame: pl.DataFrame, questions: list[Question], lines: np.ndarray) ->
             )
 
 
+def _single_codes(frame: pl.DataFrame, single: list[Question]) -> pl.DataFrame:
+    """Int16 codes of one-answer questions: option index, len(options) for `nsp`, null for an
+    empty cell or a value that is not a code.
+
+    Questions sharing a list of codes are cast together to an Enum of those codes (+ `nsp`),
+    whose physical value is the option index: one Polars expression per list of codes.
+    """
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for q in single:
+        groups.setdefault(tuple(o.code for o in q.options), []).append(q.id)
+    return frame.select(
+        pl.col(ids)
+        .cast(pl.Enum([*codes, NSP_CODE] if NSP_CODE not in codes else list(codes)), strict=False)
+        .to_physical()
+        .cast(pl.Int16)
+        .clip(upper_bound=len(codes))
+        for codes, ids in groups.items()
+    )
+
+
+@dataclass
+class _Builder:
+    """Columns of the indicator matrices in questionnaire order, with their denominator masks."""
+
+    n: int
+    masks: list[np.ndarray] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    binary_meta: list[dict] = field(default_factory=list)
+    binary_den: list[int] = field(default_factory=list)
+    numeric_meta: list[dict] = field(default_factory=list)
+    numeric_den: list[int] = field(default_factory=list)
+
+    def denominator(self, mask: np.ndarray, rule: str) -> int:
+        """Register a denominator mask; its index."""
+        self.masks.append(mask)
+        self.rules.append(rule)
+        return len(self.masks) - 1
+
+    def share_columns(self, q: Question, kind: str, den: int, with_no_answer: bool) -> None:
+        """Meta of the option columns (then « sans réponse ») of a closed question."""
+        self.binary_meta.extend(
+            {"indicator": q.id, "kind": kind, "option": o.code, "option_label": o.label}
+            for o in q.options
+        )
+        if with_no_answer:
+            self.binary_meta.append(
+                {
+                    "indicator": q.id,
+                    "kind": kind,
+                    "option": NO_ANSWER,
+                    "option_label": NO_ANSWER_LABEL,
+                }
+            )
+        self.binary_den.extend([den] * (len(q.options) + with_no_answer))
+
+
+def _expand(
+    blocks: list[tuple[str, int, int, int]], codes: np.ndarray, mc: np.ndarray, n: int, width: int
+) -> np.ndarray:
+    """The (n, K) row-major 0/1 matrix: one gather-and-compare for all one-answer columns
+    (column j is `code of its question == its option index`), then the multiple-choice columns."""
+    single = [(col, first, w) for source, col, first, w in blocks if source == "single"]
+    src = np.concatenate([np.full(w, col) for col, _, w in single]) if single else []
+    value = np.concatenate([np.arange(w) for _, _, w in single]).astype(np.int16) if single else []
+    where = np.concatenate([first + np.arange(w) for _, first, w in single]) if single else []
+    expanded = np.ascontiguousarray(codes)[:, np.asarray(src, dtype=np.int64)] == np.asarray(value)
+    if len(where) == width:
+        return expanded
+    binary = np.zeros((n, width), dtype=bool)
+    binary[:, np.asarray(where, dtype=np.int64)] = expanded
+    for source, col, first, w in blocks:
+        if source == "mc":
+            binary[:, first : first + w] = mc[:, col : col + w]
+    return binary
+
+
+def _dedupe(masks: list[np.ndarray], rules: list[str], n: int):
+    """Identical denominators (same skip logic) kept once: masks (n, M), rules, index per input."""
+    if not masks:
+        return np.ones((n, 1), dtype=bool), [RULE_ASKED], np.zeros(0, np.int64)
+    seen: dict[bytes, int] = {}
+    index = np.empty(len(masks), dtype=np.int64)
+    kept = []
+    for i, mask in enumerate(masks):
+        key = np.packbits(mask).tobytes()
+        if key not in seen:
+            seen[key] = len(kept)
+            kept.append(i)
+        index[i] = seen[key]
+    return np.column_stack([masks[i] for i in kept]), [rules[i] for i in kept], index
+
+
 def build_indicators(
     answers: pl.DataFrame,
     questionnaire: Questionnaire,
@@ -112,87 +235,132 @@ def build_indicators(
     `lines` are the file line numbers of the rows, for error messages (default: row + 2).
     A multiple choice answered with no option ticked (`barometre.edition.answer_columns.
     nothing_ticked`, read from `status` when present) is in the denominator with every option at 0.
+    One-answer questions become one integer code column each (a single Polars pass), expanded to
+    their 0/1 columns in NumPy; the 0/1 matrix is row-major, as the domain sums read it.
     """
     n = answers.height
     lines = np.arange(n) + 2 if lines is None else np.asarray(lines)
     questions = [q for q in questionnaire.questions if q.type is not QuestionType.TEXT]
-    stripped = answers.select(
-        pl.col(q.id).cast(pl.String).str.strip_chars().alias(q.id)
-        for q in questionnaire.questions
-        if q.id in answers.columns
+    present = [q.id for q in questionnaire.questions if q.id in answers.columns]
+    single = [
+        q for q in questions if q.type.is_choice and q.type is not QuestionType.MULTIPLE_CHOICE
+    ]
+    raw = answers.select(pl.col(present).cast(pl.String))
+    # one-answer questions: their codes in one pass; a column whose cells are not all exact codes
+    # (or empty) is "dirty" and goes through the careful path below with the other columns
+    single_codes = _single_codes(raw, [q for q in single if q.id in present])
+    dirty = [c for c in single_codes.columns if single_codes[c].null_count() != raw[c].null_count()]
+    clean = set(single_codes.columns) - set(dirty)
+    careful = [c for c in present if c not in clean]
+    # answers repeat: look at each column's distinct values once, strip and blank only where needed
+    distinct = (
+        dict(zip(careful, raw.select(pl.col(careful).unique().implode()).row(0), strict=True))
+        if careful
+        else {}
     )
+    padded = [c for c in careful if any(v is not None and v != v.strip() for v in distinct[c])]
+    blank = [c for c in careful if any(v is not None and not v.strip() for v in distinct[c])]
+    stripped = raw.with_columns(pl.col(padded).str.strip_chars()) if padded else raw
     text = stripped.select(
-        (pl.col(q.id) if q.id in answers.columns else pl.lit(None, pl.String))
-        .replace("", None)
-        .alias(q.id)
-        for q in questionnaire.questions
-    )
+        pl.col(present).exclude(blank),
+        pl.col(blank).replace("", None),
+        *(
+            pl.lit(None, pl.String).alias(q.id)
+            for q in questionnaire.questions
+            if q.id not in answers.columns
+        ),
+    ).select(q.id for q in questionnaire.questions)
+    if dirty:
+        single_codes = single_codes.with_columns(
+            _single_codes(text, [q for q in single if q.id in dirty])
+        )
     relevant = relevance_frame(questionnaire, text)
     asked = relevant.select(pl.col(q.id).fill_null(False).alias(ASKED + q.id) for q in questions)
     if "status" in answers.columns:
         stripped = stripped.with_columns(answers["status"].cast(pl.String))
     flags = nothing_ticked(stripped, questionnaire, relevant)
-    multiple = [q.id for q in questions if q.type is QuestionType.MULTIPLE_CHOICE]
+    multiple = [q for q in questions if q.type is QuestionType.MULTIPLE_CHOICE]
     nothing = pl.DataFrame(
         [
-            flags[q_id].alias(NOTHING + q_id)
-            if q_id in flags.columns
-            else pl.Series(NOTHING + q_id, np.zeros(n, bool))
-            for q_id in multiple
+            flags[q.id].alias(NOTHING + q.id)
+            if q.id in flags.columns
+            else pl.Series(NOTHING + q.id, np.zeros(n, bool))
+            for q in multiple
         ]
     )
     frame = pl.concat([text, asked, nothing] if multiple else [text, asked], how="horizontal")
-    _check(frame, questions, lines)
+    _check(frame, questions, lines, distinct)
 
-    bin_exprs: list[pl.Expr] = []
-    bin_meta: list[dict] = []
-    bin_den: list[int] = []
-    num_exprs: list[pl.Expr] = []
-    num_meta: list[dict] = []
-    num_den: list[int] = []
-    den_exprs: list[pl.Expr] = []
-    den_rules: list[str] = []
+    numbers = [q for q in questions if q.type.is_numeric]
+    asked_np = asked.to_numpy()
+    asked_of = {q.id: j for j, q in enumerate(questions)}
+    codes = (
+        single_codes.select(
+            pl.col(q.id).fill_null(len(q.options))
+            if q.id in single_codes.columns
+            else pl.lit(len(q.options), pl.Int16).alias(q.id)
+            for q in single
+        ).to_numpy(writable=True)
+        if single
+        else np.zeros((n, 0), np.int16)
+    )
+    for j, q in enumerate(single):
+        codes[~asked_np[:, asked_of[q.id]], j] = -1
+    mc_exprs: list[pl.Expr] = []
+    for q in multiple:
+        a, selected = _asked(q), _value(q).str.split(" ")
+        mc_exprs.extend(
+            (selected.list.contains(o.code).fill_null(False) & a).alias(f"__mc{q.id}__{o.code}")
+            for o in q.options
+        )
+        mc_exprs.append((_no_answer(q) & a).alias(f"__mc{q.id}__{NO_ANSWER}"))
+    mc = frame.select(mc_exprs).to_numpy() if mc_exprs else np.zeros((n, 0), bool)
+    number_values = (
+        frame.select(
+            pl.col([q.id for q in numbers]).str.replace(",", ".").cast(pl.Float64, strict=False)
+        ).to_numpy(writable=True)
+        if numbers
+        else np.zeros((n, 0))
+    )
+    for j, q in enumerate(numbers):  # `nsp` and non-numbers are already NaN
+        number_values[~asked_np[:, asked_of[q.id]], j] = np.nan
 
-    def denominator(expr: pl.Expr, rule: str) -> int:
-        den_exprs.append(expr.alias(f"__den{len(den_exprs)}"))
-        den_rules.append(rule)
-        return len(den_exprs) - 1
-
+    build = _Builder(n)
+    blocks: list[tuple[str, int, int, int]] = []  # (source, source column, first column, width)
+    numeric_cols: list[np.ndarray] = []
+    single_at = {q.id: j for j, q in enumerate(single)}
+    mc_at = 0
+    number_at = {q.id: j for j, q in enumerate(numbers)}
+    width = 0
     for q in questions:
-        a, v = _asked(q), _value(q)
-        answered = a & ~_no_answer(q)
-        if q.type.is_choice:
+        a = asked_np[:, asked_of[q.id]]
+        if q.type is QuestionType.MULTIPLE_CHOICE:
+            k = len(q.options)
+            answered = a & ~mc[:, mc_at + k]
             den = (
-                denominator(answered, RULE_ANSWERED) if exclude_nsp else denominator(a, RULE_ASKED)
+                build.denominator(answered, RULE_ANSWERED)
+                if exclude_nsp
+                else build.denominator(a, RULE_ASKED)
             )
-            multiple = q.type is QuestionType.MULTIPLE_CHOICE
-            kind = "option" if multiple else "share"
-            selected = v.str.split(" ") if multiple else None
-            for o in q.options:
-                hit = selected.list.contains(o.code) if multiple else v == o.code
-                bin_exprs.append((hit.fill_null(False) & a).alias(f"__b{len(bin_exprs)}"))
-                bin_meta.append(
-                    {"indicator": q.id, "kind": kind, "option": o.code, "option_label": o.label}
-                )
-                bin_den.append(den)
-            if not exclude_nsp:
-                bin_exprs.append((_no_answer(q) & a).alias(f"__b{len(bin_exprs)}"))
-                bin_meta.append(
-                    {
-                        "indicator": q.id,
-                        "kind": kind,
-                        "option": NO_ANSWER,
-                        "option_label": NO_ANSWER_LABEL,
-                    }
-                )
-                bin_den.append(den)
+            build.share_columns(q, "option", den, not exclude_nsp)
+            blocks.append(("mc", mc_at, width, k + (not exclude_nsp)))
+            width += k + (not exclude_nsp)
+            mc_at += k + 1
+        elif q.type.is_choice:
+            code = codes[:, single_at[q.id]]
+            k = len(q.options)
+            answered = (code >= 0) & (code < k)
+            den = (
+                build.denominator(answered, RULE_ANSWERED)
+                if exclude_nsp
+                else build.denominator(a, RULE_ASKED)
+            )
+            build.share_columns(q, "share", den, not exclude_nsp)
+            blocks.append(("single", single_at[q.id], width, k + (not exclude_nsp)))
+            width += k + (not exclude_nsp)
             if q.type is QuestionType.MATURITY:
-                rank = {o.code: float(i) for i, o in enumerate(q.options)}
-                level = v.replace_strict(rank, default=None, return_dtype=pl.Float64)
-                num_exprs.append(
-                    pl.when(answered).then(level).otherwise(0.0).alias(f"__n{len(num_exprs)}")
-                )
-                num_meta.append(
+                numeric_cols.append(np.where(answered, code, 0).astype(float))
+                build.numeric_meta.append(
                     {
                         "indicator": q.id,
                         "kind": "mean_level",
@@ -200,40 +368,29 @@ def build_indicators(
                         "option_label": "Niveau moyen (rang, 0 = le plus bas)",
                     }
                 )
-                num_den.append(denominator(answered, RULE_ANSWERED))
+                build.numeric_den.append(build.denominator(answered, RULE_ANSWERED))
         elif q.type.is_numeric:
-            ok = answered & _number(q).is_not_null()
-            num_exprs.append(
-                pl.when(ok).then(_number(q)).otherwise(0.0).alias(f"__n{len(num_exprs)}")
-            )
-            num_meta.append(
+            value = number_values[:, number_at[q.id]]
+            ok = ~np.isnan(value)
+            numeric_cols.append(np.where(ok, value, 0.0))
+            build.numeric_meta.append(
                 {"indicator": q.id, "kind": "mean", "option": "", "option_label": q.unit or ""}
             )
-            num_den.append(denominator(ok, RULE_NUMBER))
+            build.numeric_den.append(build.denominator(ok, RULE_NUMBER))
 
-    binary = frame.select(bin_exprs).to_numpy() if bin_exprs else np.zeros((n, 0), dtype=bool)
-    numeric = frame.select(num_exprs).to_numpy() if num_exprs else np.zeros((n, 0))
-    all_masks = frame.select(den_exprs).to_numpy() if den_exprs else np.ones((n, 1), dtype=bool)
-    # identical denominators (same skip logic) are summed once
-    _, first, inverse = np.unique(
-        np.packbits(all_masks, axis=0).T, axis=0, return_index=True, return_inverse=True
-    )
-    order = np.argsort(first)
-    remap = np.empty_like(order)
-    remap[order] = np.arange(len(order))
-    inverse = remap[inverse.ravel()]
-    rules = den_rules or [RULE_ASKED]
+    binary = _expand(blocks, codes, mc, n, width)
+    masks, rules, index = _dedupe(build.masks, build.rules, n)
     return IndicatorSet(
-        binary=binary.astype(bool, copy=False),
-        binary_mask=inverse[np.array(bin_den, dtype=np.int64)]
-        if bin_den
+        binary=binary,
+        binary_mask=index[np.array(build.binary_den, dtype=np.int64)]
+        if build.binary_den
         else np.zeros(0, np.int64),
-        binary_meta=bin_meta,
-        numeric=numeric.astype(float, copy=False),
-        numeric_mask=inverse[np.array(num_den, dtype=np.int64)]
-        if num_den
+        binary_meta=build.binary_meta,
+        numeric=np.column_stack(numeric_cols) if numeric_cols else np.zeros((n, 0)),
+        numeric_mask=index[np.array(build.numeric_den, dtype=np.int64)]
+        if build.numeric_den
         else np.zeros(0, np.int64),
-        numeric_meta=num_meta,
-        masks=all_masks[:, first[order]],
-        mask_rules=[rules[i] for i in first[order]],
+        numeric_meta=build.numeric_meta,
+        masks=masks,
+        mask_rules=rules if build.masks else [RULE_ASKED],
     )
