@@ -184,7 +184,7 @@ def _bounds(text: str | None) -> tuple[float, float] | None:
     "--variance",
     type=click.Choice(["linearisation", "bootstrap", "jackknife"]),
     default="linearisation",
-    help="Méthode d'erreur-type : linéarisation (défaut) ou poids répliqués recalés (bootstrap de Rao–Wu, jackknife).",
+    help="Méthode d'erreur-type : linéarisation (défaut) ou poids répliqués recalés (bootstrap de R as.svrepdesign, jackknife).",
 )
 @click.option(
     "--replicates",

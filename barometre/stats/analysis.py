@@ -26,7 +26,13 @@ from barometre.stats.errors import CalibrationError, StatsError
 from barometre.stats.indicators import NO_ANSWER, build_indicators, merge_option_columns
 from barometre.stats.intervals import mean_ci, proportion_ci
 from barometre.stats.quantiles import domain_quantiles
-from barometre.stats.replicates import bootstrap, jackknife, replicate_domain_se, replicate_weights
+from barometre.stats.replicates import (
+    bootstrap,
+    degrees_of_freedom,
+    jackknife,
+    replicate_domain_se,
+    replicate_weights,
+)
 
 UNKNOWN = "(non renseigné)"
 REPLICATE_MIN_CELL = 10  # with replicates, a smaller margin category would often be empty in one
@@ -495,6 +501,7 @@ def estimate_table(
     ind = build_indicators(sample, questionnaire, options.exclude_nsp, sample["__line"].to_numpy())
     breakdowns = _breakdowns(sample, options.breakdowns)
     reps, rep_w = _replicates(design, options)
+    rep_df = None if rep_w is None else degrees_of_freedom(rep_w)  # R degf of a replicate design
     parts = []
     x_bin = prepare_indicators(ind.binary, ind.masks, ind.binary_mask)
     x_num = prepare_indicators(ind.numeric, ind.masks, ind.numeric_mask, binary=False)
@@ -513,7 +520,9 @@ def estimate_table(
                     b.codes,
                     len(b.labels),
                 )
-                r = replace(r, se=np.where(np.isnan(r.se), np.nan, se))
+                r = replace(
+                    r, se=np.where(np.isnan(r.se), np.nan, se), df=np.full_like(r.df, rep_df)
+                )
             lo, hi = proportion_ci(
                 r.estimate, r.se, r.n_unweighted, r.df, options.level, options.ci, design.n
             )
@@ -539,7 +548,9 @@ def estimate_table(
                     b.codes,
                     len(b.labels),
                 )
-                r = replace(r, se=np.where(np.isnan(r.se), np.nan, se))
+                r = replace(
+                    r, se=np.where(np.isnan(r.se), np.nan, se), df=np.full_like(r.df, rep_df)
+                )
             lo, hi = mean_ci(r.estimate, r.se, r.df, options.level)
             lo, hi = _exact_where_enumerated(enumerated, r.estimate, r.se, lo, hi)
             dens = [ind.mask_rules[m] for m in ind.numeric_mask]
