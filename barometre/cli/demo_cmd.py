@@ -138,18 +138,26 @@ def command(
         f"{_count(simulated.sample.height)} collectivités, dont {_count(members)} membres d'un OPSN"
     )
     click.echo(
-        f"  {FRAME_ATTRIBUTES_FILE} : appartenance simulée à un OPSN pour les "
+        f"  {FRAME_ATTRIBUTES_FILE} : appartenance simulée à un OPSN et âge médian simulé pour les "
         f"{_count(simulated.frame_attributes.height)} entités du registre "
-        f"({_count(int(simulated.frame_attributes.filter(pl.col('opsn') == 1).height))} membres)"
+        f"({_count(int(simulated.frame_attributes.filter(pl.col('opsn') == 1).height))} membres "
+        "d'un OPSN)"
     )
-    # 6. The shipped example corpus of initiatives, validated against the register.
-    corpus = write_corpus(
-        example_corpus(register), InitiativesFolder.of_edition(folder).corpus_file
-    )
-    click.echo(
-        f"  initiatives/{corpus.name} : corpus d'exemple d'initiatives numériques publiées "
-        "par des collectivités"
-    )
+    # 6. The shipped example corpus of initiatives, restricted to the edition's territory.
+    territory = template_frame(register.entities, figures.demo).select("code")
+    initiatives = example_corpus(register).join(territory, on="code", how="semi")
+    if initiatives.height:
+        corpus = write_corpus(initiatives, InitiativesFolder.of_edition(folder).corpus_file)
+        click.echo(
+            f"  initiatives/{corpus.name} : {_count(initiatives.height)} initiatives numériques "
+            f"du corpus d'exemple publiées par {_count(initiatives['code'].n_unique())} "
+            "collectivités du territoire de l'édition"
+        )
+    else:
+        click.echo(
+            "  initiatives : aucune initiative du corpus d'exemple ne concerne le territoire de "
+            "l'édition (pas de page d'initiatives)"
+        )
     click.echo("La même graine (--seed) redonne exactement les mêmes fichiers.")
     if not without_report:
         _report(folder, pdf)

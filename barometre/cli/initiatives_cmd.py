@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from barometre.initiatives.classifier import (
     train_on_corpus,
 )
 from barometre.initiatives.corpus import example_corpus, import_corpus, write_corpus
+from barometre.initiatives.findings import SEED_SOURCE
 from barometre.initiatives.folder import InitiativesFolder
 from barometre.initiatives.report import folder_report, join_attributes
 from barometre.initiatives.review import (
@@ -302,6 +304,12 @@ def correct_command(identifiant: str, domaine: str, dossier: Path, auteur: str |
     default=None,
     help="Espace de travail du registre (attributs importés avec « barometre register import »).",
 )
+@click.option(
+    "--corpus-exemple",
+    "example",
+    is_flag=True,
+    help="Analyser le corpus d'exemple livré (sans --dossier ni import préalable).",
+)
 def report_command(
     dossier: Path,
     sortie: Path | None,
@@ -309,23 +317,38 @@ def report_command(
     classes: tuple[str, ...],
     fichier_attributs: Path | None,
     workspace: Path | None,
+    example: bool,
 ) -> None:
-    """Analyser le corpus : parts des domaines (IC 95 %), intensité par taille, lien avec la population."""
-    folder = InitiativesFolder(dossier)
-    if not folder.has_corpus():
-        _fail(f"aucun corpus dans {dossier} : lancez d'abord « barometre initiatives import ».")
+    """Analyser le corpus : parts des domaines (IC 95 %), intensité par taille, lien avec la
+    population, et les constats du baromètre Villes Internet × Deloitte (2016) vérifiés."""
     try:
         spec = parse_class_option(classes)
         register = load_register(workspace)
         entities = register.with_strata(spec)
         if fichier_attributs is not None:
             entities = join_attributes(entities, fichier_attributs)
-        report = folder_report(folder, register, attributs, entities)
+        if example:
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = InitiativesFolder(Path(tmp))
+                write_corpus(example_corpus(register), folder.corpus_file)
+                report = folder_report(folder, register, attributs, entities)
+        else:
+            folder = InitiativesFolder(dossier)
+            if not folder.has_corpus():
+                _fail(
+                    f"aucun corpus dans {dossier} : lancez d'abord « barometre initiatives "
+                    "import », ou analysez le corpus d'exemple avec --corpus-exemple."
+                )
+            report = folder_report(folder, register, attributs, entities)
     except (ValueError, ClassifierError) as exc:
         _fail(str(exc))
     assert report is not None
     for label, value in report.key_figures():
         click.echo(f"{label} : {value}")
+    click.echo("")
+    click.echo(f"Constats du baromètre {SEED_SOURCE}, vérifiés sur ce corpus :")
+    for line in report.findings_lines():
+        click.echo(f"- {line}")
     click.echo("")
     _print(report.intensity)
     if sortie is not None:

@@ -40,6 +40,7 @@ from barometre.questionnaire.skip_logic import scope_for
 OPSN_DEPARTEMENT_SHARE = 0.6
 OPSN_MEMBERSHIP = {"commune": 0.8, "epci": 0.85, "departement": 0.9, "region": 0.5, "com": 0.5}
 EXCLUSIVE_CODES = frozenset({"aucun", "aucune", "non"})
+AGE_STREAM = 1  # the median age is drawn from its own stream: the other draws stay as they were
 DEFAULT_NSP_SHARE = 0.05
 DEFAULT_OPTION_SHARE = 0.35
 PARTIAL_ONLY_SHARE = 0.03
@@ -69,7 +70,8 @@ COMMENTS = [
 
 @dataclass(frozen=True)
 class SimulatedEdition:
-    """The simulated submissions (text columns, as in `responses.csv`) and OPSN frame attributes."""
+    """The simulated submissions (text columns, as in `responses.csv`) and the frame attributes
+    (`opsn`, `age_median`) of every register entity."""
 
     responses: pl.DataFrame
     frame_attributes: pl.DataFrame
@@ -107,6 +109,19 @@ def simulate_opsn(entities: pl.DataFrame, rng: np.random.Generator) -> pl.DataFr
     )
     member = has_opsn & (rng.random(entities.height) < membership.to_numpy())
     return pl.DataFrame({"code": joined.get_column("code"), "opsn": member.astype(np.int8)})
+
+
+def simulate_age_median(entities: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """`code`, `age_median` (years) for every entity: older in small collectivités, plus noise.
+
+    A simulated attribute of the demo's frame (as `opsn`), drawn independently of everything else:
+    the demo can ask the Villes Internet × Deloitte question « does the inhabitants' age matter? ».
+    """
+    log_population = np.log10(np.maximum(entities.get_column("population").to_numpy(), 1))
+    age = 46.0 - 2.2 * (log_population - 3.0) + rng.normal(0.0, 4.0, entities.height)
+    return pl.DataFrame(
+        {"code": entities.get_column("code"), "age_median": np.round(np.clip(age, 28, 62), 1)}
+    )
 
 
 def template_frame(entities: pl.DataFrame, demo: DemoFrame) -> pl.DataFrame:
@@ -466,7 +481,8 @@ def simulate_edition(
     answers = simulate_answers(questionnaire, figures, sample, rng)
     year = int(re.sub(r"\D", "", questionnaire.edition)[:4] or datetime.now().year)
     responses = add_resubmissions(questionnaire, sample, answers, year, rng)
-    return SimulatedEdition(responses, opsn, sample)
+    ages = simulate_age_median(entities, np.random.default_rng([seed, AGE_STREAM]))
+    return SimulatedEdition(responses, opsn.join(ages, on="code", maintain_order="left"), sample)
 
 
 def demo_metadata(

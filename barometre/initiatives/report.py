@@ -15,6 +15,14 @@ from barometre.initiatives.analysis import (
     population_association,
 )
 from barometre.initiatives.classifier import ClassifierScores, DomainClassifier
+from barometre.initiatives.findings import (
+    AGE_ATTRIBUTE,
+    SEED_SOURCE,
+    Finding,
+    age_effect,
+    main_domains,
+    population_effect,
+)
 from barometre.initiatives.folder import InitiativesFolder
 from barometre.initiatives.review import apply_corrections, classify_corpus, read_corrections
 from barometre.initiatives.taxonomy import Taxonomy, default_taxonomy
@@ -53,6 +61,7 @@ class InitiativesReport:
     attributes: list[dict] = field(default_factory=list)
     scores: ClassifierScores | None = None
     model_origin: str = ""
+    findings: list[Finding] = field(default_factory=list)
 
     def key_figures(self) -> list[tuple[str, str]]:
         """(French label, formatted value) pairs for the key-figures page."""
@@ -100,6 +109,14 @@ class InitiativesReport:
             )
         return figures
 
+    def findings_lines(self) -> list[str]:
+        """The seed's findings restated on this corpus, one French paragraph each."""
+        verdict = {True: "constat retrouvé", False: "constat non retrouvé", None: "non examiné"}
+        return [
+            f"{f.title} — {verdict[f.agrees]}. {f.statement} En 2016 : {f.seed}"
+            for f in self.findings
+        ]
+
     def tables(self) -> dict[str, pl.DataFrame]:
         """Named tables for CSV export."""
         out = {
@@ -117,6 +134,14 @@ class InitiativesReport:
         """A short French summary in Markdown."""
         lines = ["# Initiatives numériques", "", "## Chiffres clés", ""]
         lines += [f"- **{label}** : {value}" for label, value in self.key_figures()]
+        if self.findings:
+            lines += ["", f"## Les constats du baromètre de référence ({SEED_SOURCE})", ""]
+            for finding in self.findings:
+                verdict = {True: "retrouvé", False: "non retrouvé", None: "non examiné"}
+                lines.append(
+                    f"- **{finding.title}** ({verdict[finding.agrees]}) : {finding.statement}"
+                )
+                lines.append(f"  En 2016 : {finding.seed}")
         origin = ", ".join(f"{n} {k}" for k, n in sorted(self.sources.items()))
         lines += ["", f"Origine des domaines : {origin}. Modèle : {self.model_origin}.", ""]
         lines += [
@@ -169,18 +194,27 @@ def build_report(
             "(importez-les avec « barometre register » ou frame_attributes.csv)"
         )
     sources = dict(classified.get_column("domain_source").value_counts().iter_rows())
+    shares = domain_shares(classified, entities, taxonomy=taxonomy)
+    population = population_association(classified, entities)
+    associations = [attribute_association(classified, entities, a, taxonomy) for a in attributes]
+    findings = [
+        main_domains(classified, entities, shares, taxonomy),
+        population_effect(population),
+        age_effect(associations),
+    ]
     return InitiativesReport(
         taxonomy=taxonomy,
         initiatives=classified.height,
         collectivites=classified.get_column("code").n_unique(),
         sources={str(k): int(v) for k, v in sources.items()},
-        shares=domain_shares(classified, entities, taxonomy=taxonomy),
+        shares=shares,
         shares_by_size=domain_shares(classified, entities, by="size_class", taxonomy=taxonomy),
         intensity=intensity(classified, entities, by="size_class"),
-        population=population_association(classified, entities),
-        attributes=[attribute_association(classified, entities, a, taxonomy) for a in attributes],
+        population=population,
+        attributes=associations,
         scores=None if classifier is None else classifier.scores,
         model_origin="" if classifier is None else classifier.origin,
+        findings=findings,
     )
 
 
@@ -226,11 +260,14 @@ def edition_report(
 ) -> InitiativesReport | None:
     """The initiatives report of an edition folder (None when the edition has no corpus).
 
-    Attributes may come from the register's workspace or the edition's `frame_attributes.csv`.
+    Attributes may come from the register's workspace or the edition's `frame_attributes.csv`;
+    without any named, the median age `age_median` is crossed when the edition has it.
     """
     folder = InitiativesFolder.of_edition(edition_folder)
     if not folder.has_corpus():
         return None
     register = register or load_register()
     entities = edition_entities(edition_folder, register)
+    if not attributes and AGE_ATTRIBUTE in entities.columns:
+        attributes = (AGE_ATTRIBUTE,)  # the seed's question: does the inhabitants' age matter?
     return folder_report(folder, register, attributes, entities)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from barometre.initiatives.findings import SEED_SOURCE
 from barometre.initiatives.report import InitiativesReport, edition_report
 from barometre.publish.charts import bar_chart, share_row
 from barometre.publish.numbers import count, number, percent
@@ -92,6 +93,16 @@ def initiatives_page(report: InitiativesReport) -> dict:
             for r in report.intensity.to_dicts()
         ],
         "population": sentence,
+        "findings": [
+            {
+                "title": f.title,
+                "verdict": {True: "retrouvé", False: "non retrouvé", None: "non examiné"}[f.agrees],
+                "statement": f.statement,
+                "seed": f.seed,
+            }
+            for f in report.findings
+        ],
+        "findings_source": SEED_SOURCE,
         "total": count(report.initiatives),
         "collectivites": count(report.collectivites),
     }

@@ -168,3 +168,16 @@ def test_commands_without_a_corpus_fail_in_french(tmp_path) -> None:
         result = CliRunner().invoke(main, ["initiatives", name, "--dossier", str(tmp_path)])
         assert result.exit_code == 1
         assert "aucun corpus" in result.output
+
+
+def test_report_on_the_shipped_corpus_states_the_seed_findings(tmp_path: Path) -> None:
+    result = run("report", "--corpus-exemple", "--sortie", str(tmp_path / "sortie"))
+    assert result.exit_code == 0, result.output
+    assert "Constats du baromètre Villes Internet × Deloitte (2016), vérifiés sur ce corpus" in (
+        result.output
+    )
+    assert "Quatre grands domaines — constat retrouvé. Quatre domaines rassemblent" in result.output
+    assert "Plus de services dans les grandes collectivités — constat retrouvé." in result.output
+    assert "Pas d'effet de l'âge des habitants — non examiné." in result.output
+    summary = (tmp_path / "sortie" / "initiatives.md").read_text(encoding="utf-8")
+    assert "## Les constats du baromètre de référence" in summary
