@@ -125,6 +125,31 @@ def edition_from_xlsform(content: bytes, file_name: str, actor: object = None, *
     )
 
 
+def edition_from_lss(
+    content: bytes, file_name: str, actor: object = None, **fields
+) -> tuple[Edition, list[str]]:
+    """Create an edition from a LimeSurvey structure file; also returns the conversion notes."""
+    from barometre.imports.limesurvey_structure import (
+        StructureError,
+        questionnaire_from_lss,
+        read_lss,
+    )
+    from barometre.questionnaire.issues import QuestionnaireError
+
+    try:
+        converted = questionnaire_from_lss(read_lss(content))
+    except (StructureError, QuestionnaireError) as exc:
+        raise EditionInvalid(str(exc)) from exc
+    edition = create_edition(
+        questionnaire_yaml_text(converted.questionnaire),
+        source=Edition.Source.LIMESURVEY,
+        source_name=file_name,
+        actor=actor,
+        **fields,
+    )
+    return edition, converted.notes
+
+
 @lru_cache(maxsize=1)
 def template_choices() -> tuple[tuple[str, str], ...]:
     """(name, title) of the shipped questionnaire templates (read once: they ship with the code)."""

@@ -2,7 +2,9 @@
 
 The wide table has the columns of `responses.csv` (docs/contracts.md): `response_id`, `code`,
 `submitted_at` (ISO 8601), `status`, `respondent_role`, then one column per question id in
-questionnaire order. Drafts without any answer are left out.
+questionnaire order. Drafts without any answer are left out. When the campaign holds respondents
+outside the register (« hors base de sondage »), two columns follow `respondent_role`:
+`out_of_frame` (1 for them) and `respondent_name`; `barometre analyse` keeps those rows apart.
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ def answers_frame(campaign: Campaign, account: Account | None = None) -> pl.Data
     meta = pl.DataFrame(
         list(
             responses.values_list(
-                "pk", "code", "submitted_at", "updated_at", "status", "respondent_role"
+                "pk",
+                "code",
+                "submitted_at",
+                "updated_at",
+                "status",
+                "respondent_role",
+                "out_of_frame",
+                "respondent_name",
             )
         ),
         schema={
@@ -38,6 +47,8 @@ def answers_frame(campaign: Campaign, account: Account | None = None) -> pl.Data
             "updated_at": pl.Datetime("us", "UTC"),
             "status": pl.String,
             "respondent_role": pl.String,
+            "out_of_frame": pl.Boolean,
+            "respondent_name": pl.String,
         },
         orient="row",
     )
@@ -60,6 +71,20 @@ def answers_frame(campaign: Campaign, account: Account | None = None) -> pl.Data
         pl.lit(None, dtype=pl.String).alias(q) for q in question_ids if q not in wide.columns
     ]
     wide = wide.with_columns(missing) if missing else wide
+    apart = (
+        [
+            pl.when(pl.col("out_of_frame"))
+            .then(pl.lit("1"))
+            .otherwise(pl.lit(""))
+            .alias("out_of_frame"),
+            pl.when(pl.col("out_of_frame"))
+            .then(pl.col("respondent_name"))
+            .otherwise(pl.lit(""))
+            .alias("respondent_name"),
+        ]
+        if meta.get_column("out_of_frame").any()
+        else []
+    )
     return (
         meta.join(wide, on="pk", how="left")
         .with_columns(
@@ -71,7 +96,7 @@ def answers_frame(campaign: Campaign, account: Account | None = None) -> pl.Data
             pl.col("respondent_role").fill_null(""),
         )
         .sort("pk")
-        .select([*META, *question_ids])
+        .select([*META, *apart, *question_ids])
     )
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "ImportReport",
     "destination_for",
     "import_answers",
+    "out_of_frame_responses",
     "parse_mapping",
     "store_edition_rows",
 ]
@@ -67,6 +68,17 @@ def destination_for(
         entities = load_register().entities
         inside = frozenset(entities.filter(scope.condition()).get_column("code").to_list())
     return Destination(accepted, inside, account.scope_label or scope.describe())
+
+
+def out_of_frame_responses(campaign: Campaign, account: Account | None = None) -> list[Response]:
+    """The campaign's respondents outside the register (« hors base »), for a national account."""
+    if account is not None and not account.is_national:
+        return []
+    return list(
+        Response.objects.filter(campaign=campaign, out_of_frame=True)
+        .exclude(status=Response.Status.DRAFT)
+        .order_by("respondent_name", "code")
+    )
 
 
 def _existing(campaign: Campaign, codes: list[str]) -> pl.DataFrame:
@@ -118,7 +130,22 @@ def store(
         row_count=clean.height,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    meta = clean.select("code", "submitted_at", "status", "respondent_role")
+    meta = clean.select(
+        "code",
+        "submitted_at",
+        "status",
+        "respondent_role",
+        (
+            pl.col("out_of_frame").fill_null(False)
+            if "out_of_frame" in clean.columns
+            else pl.lit(False)
+        ).alias("out_of_frame"),
+        (
+            pl.col("respondent_name").fill_null("")
+            if "respondent_name" in clean.columns
+            else pl.lit("")
+        ).alias("respondent_name"),
+    )
     responses = Response.objects.bulk_create(
         [
             Response(
@@ -131,8 +158,10 @@ def store(
                 created_at=now,
                 updated_at=now,
                 import_batch=batch,
+                out_of_frame=outside,
+                respondent_name=(name or "")[:300] if outside else "",
             )
-            for code, submitted, status, role in meta.iter_rows()
+            for code, submitted, status, role, outside, name in meta.iter_rows()
         ]
     )
     long = (
@@ -192,8 +221,10 @@ def import_answers(
     *,
     mapping: Mapping[str, str] | None = None,
     code_column: str = "code",
+    name_column: str = "",
     encoding: str = "auto",
     on_existing: str = "refuse",
+    out_of_frame: bool = False,
     confirmations: Mapping[int, str] | None = None,
     account: Account | None = None,
     known_codes: Iterable[str] | None = None,
@@ -207,9 +238,11 @@ def import_answers(
     options = ImportOptions(
         source=source,
         code_column=code_column or "code",
+        name_column=name_column or "",
         mapping=mapping,
         encoding=encoding,
         on_existing=on_existing,
+        out_of_frame=out_of_frame,
         confirmations=dict(confirmations or {}),
     )
     questionnaire = campaign.edition.questionnaire
@@ -246,6 +279,7 @@ def import_answers(
             file=file_name,
             rows=kept.height,
             replaced=len(replaced),
+            out_of_frame=len(report.out_of_frame),
             kept_existing=sum(1 for n in notes if "conservée" in n.text),
             rule=on_existing,
         )

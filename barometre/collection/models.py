@@ -52,6 +52,7 @@ class Edition(models.Model):
         TEMPLATE = "template", "Modèle"
         YAML = "yaml", "Fichier YAML"
         XLSFORM = "xlsform", "Fichier XLSForm"
+        LIMESURVEY = "limesurvey", "Structure LimeSurvey (.lss)"
 
     slug = models.SlugField("identifiant", max_length=100, unique=True)
     title = models.CharField("titre", max_length=300)
@@ -340,6 +341,12 @@ class Response(models.Model):
     created_at = models.DateTimeField("créée le", default=timezone.now)
     updated_at = models.DateTimeField("modifiée le", default=timezone.now)
     submitted_at = models.DateTimeField("transmise le", null=True, blank=True)
+    out_of_frame = models.BooleanField(
+        "hors base de sondage",
+        default=False,
+        help_text="Répondant absent du registre, gardé à part : jamais pondéré ni estimé.",
+    )
+    respondent_name = models.CharField("nom du répondant", max_length=300, blank=True, default="")
     import_batch = models.ForeignKey(
         "ImportBatch",
         on_delete=models.CASCADE,

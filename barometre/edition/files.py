@@ -38,6 +38,9 @@ FRAME_ATTRIBUTES_FILE = "frame_attributes.csv"
 
 FIXED_COLUMNS = ("response_id", "code", "submitted_at", "status", "respondent_role")
 REQUIRED_COLUMNS = ("response_id", "code", "submitted_at", "status")
+# optional: respondents outside the register kept apart (« hors base de sondage »), never weighted
+OUT_OF_FRAME_COLUMNS = ("out_of_frame", "respondent_name")
+OUT_OF_FRAME_VALUES = ("1", "true", "oui", "vrai", "hors_base")
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
@@ -51,6 +54,8 @@ class Edition:
     questionnaire: Questionnaire
     responses: pl.DataFrame
     frame_attributes: pl.DataFrame | None = None
+    out_of_frame: pl.DataFrame | None = None
+    """Submissions of respondents outside the register (`out_of_frame` = 1): listed, never estimated."""
 
     def consolidated(self) -> pl.DataFrame:
         """One response per collectivité (see `consolidate`)."""
@@ -184,6 +189,14 @@ def _quoted(codes: Iterable[str]) -> str:
     return ", ".join(codes)
 
 
+def out_of_frame_rows(frame: pl.DataFrame) -> pl.Expr:
+    """True on the rows of respondents outside the register (`out_of_frame` column set)."""
+    if "out_of_frame" not in frame.columns:
+        return pl.lit(False)
+    flag = pl.col("out_of_frame").cast(pl.String).str.strip_chars().str.to_lowercase()
+    return flag.is_in(list(OUT_OF_FRAME_VALUES)).fill_null(False)
+
+
 def _check_fixed_columns(frame: pl.DataFrame, known_codes: pl.Series | None) -> list[pl.DataFrame]:
     """Problems in response_id, code, submitted_at and status."""
     found: list[pl.DataFrame] = []
@@ -213,7 +226,9 @@ def _check_fixed_columns(frame: pl.DataFrame, known_codes: pl.Series | None) -> 
     )
     if known_codes is not None:
         unknown = frame.filter(
-            _value("code").is_not_null() & ~_value("code").is_in(known_codes.implode())
+            _value("code").is_not_null()
+            & ~_value("code").is_in(known_codes.implode())
+            & ~out_of_frame_rows(frame)
         )
         found.append(
             problems_from(
@@ -446,7 +461,9 @@ def validate_responses(
             "colonne inconnue : ni colonne fixe ni identifiant de question du questionnaire",
         )
         for column in header
-        if column not in FIXED_COLUMNS and column not in questions
+        if column not in FIXED_COLUMNS
+        and column not in questions
+        and column not in OUT_OF_FRAME_COLUMNS
     ]
     if any(column not in header for column in REQUIRED_COLUMNS):
         return pl.concat(found)
@@ -595,5 +612,18 @@ def read_edition(folder: str | Path, known_codes: pl.Series | None = None) -> Ed
     problems = pl.concat([empty_problems(), *found])
     if problems.height or questionnaire is None or raw is None:
         raise EditionError(problems, str(path))
-    typed = typed_responses(raw, questionnaire, distinct)
-    return Edition(path, meta, questionnaire, typed, attributes)
+    outside = raw.filter(out_of_frame_rows(raw)) if "out_of_frame" in raw.columns else None
+    if outside is None or outside.height == 0:
+        typed = typed_responses(raw, questionnaire, distinct)
+        return Edition(path, meta, questionnaire, typed, attributes)
+    names = (
+        outside.get_column("respondent_name")
+        if "respondent_name" in outside.columns
+        else pl.Series("respondent_name", [None] * outside.height, pl.String)
+    )
+    kept_apart = typed_responses(outside, questionnaire, distinct).with_columns(
+        names.alias("respondent_name")
+    )
+    inside = raw.filter(~out_of_frame_rows(raw))
+    typed = typed_responses(inside, questionnaire, distinct)
+    return Edition(path, meta, questionnaire, typed, attributes, kept_apart)

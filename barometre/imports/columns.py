@@ -45,6 +45,28 @@ USE_LABELS = {
 
 
 @dataclass(frozen=True)
+class IdentityColumns:
+    """The operator's choice of the columns naming the respondent: identifier, and name (optional).
+
+    Headers are compared as written, ignoring surrounding spaces and case (a Kobo or ODK header
+    may also be given without its group: `code` for `identification/code`).
+    """
+
+    identifier: str = "code"
+    name: str = ""
+
+    def role(self, header: str) -> str | None:
+        """`identifier`, `name` or None for one header of the file."""
+        for role, wanted in (("identifier", self.identifier), ("name", self.name)):
+            if not wanted.strip():
+                continue
+            given = header.strip().casefold()
+            if given == wanted.strip().casefold() or given.rsplit("/", 1)[-1] == wanted.strip():
+                return role
+        return None
+
+
+@dataclass(frozen=True)
 class ColumnUse:
     """What was done with one column of the file."""
 
@@ -95,6 +117,22 @@ def parse_mapping(text: str) -> dict[str, str]:
             )
         mapping[column] = target
     return mapping
+
+
+def parse_confirmations(text: str) -> dict[int, str]:
+    """Lines confirmed by the operator, one `numéro de ligne = code` (or `= hors base`) per line."""
+    confirmed: dict[int, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        left, sign, right = line.partition("=")
+        if not sign or not left.strip().isdigit() or not right.strip():
+            raise ValueError(
+                f"Confirmations, ligne {number} : « numéro de ligne = code » attendu "
+                "(par exemple « 7 = 29019 » ou « 7 = hors base »)."
+            )
+        confirmed[int(left.strip())] = right.strip()
+    return confirmed
 
 
 def from_mapping(

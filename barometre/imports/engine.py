@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from barometre.imports.answer_checks import check_answers
-from barometre.imports.columns import LINE, META, Mapped, from_mapping
+from barometre.imports.columns import LINE, META, IdentityColumns, Mapped, from_mapping
 from barometre.imports.identifiers import RULE_LABELS, resolve_identifiers
 from barometre.imports.kobo import from_kobo
 from barometre.imports.limesurvey import from_limesurvey
@@ -59,9 +59,11 @@ class ImportOptions:
 
     source: str = "mapped"
     code_column: str = "code"
+    name_column: str = ""
     mapping: Mapping[str, str] | None = None
     encoding: str = "auto"
     on_existing: str = "refuse"
+    out_of_frame: bool = False
     confirmations: Mapping[int, str] = field(default_factory=dict)
 
 
@@ -88,10 +90,11 @@ class Prepared:
 
 def _map(table: Table, questionnaire: Questionnaire, options: ImportOptions) -> Mapped:
     """The reader of the chosen source format."""
+    identity = IdentityColumns(options.code_column, options.name_column)
     if options.source == "limesurvey":
-        return from_limesurvey(table.rows, table.header, questionnaire, options.code_column)
+        return from_limesurvey(table.rows, table.header, questionnaire, identity)
     if options.source == "kobo":
-        return from_kobo(table.rows, table.header, questionnaire, options.code_column)
+        return from_kobo(table.rows, table.header, questionnaire, identity)
     ids = {q.id for q in questionnaire.questions}
     return from_mapping(table.rows, table.header, ids, options.mapping or {})
 
@@ -172,18 +175,42 @@ def _identifiers(
     destination: Destination,
     options: ImportOptions,
     label: str,
-) -> tuple[pl.DataFrame, pl.DataFrame, list[LineNote]]:
-    """Register code of every line, the refused lines and the notes of non-exact matches."""
+) -> tuple[pl.DataFrame, pl.DataFrame, list[LineNote], list[LineNote]]:
+    """Register code of every line, the refused lines, the notes of non-exact matches and the
+    respondents kept outside the register (« hors base de sondage »)."""
     lines = wide.get_column(LINE)
-    typed = wide.get_column("identifier")
-    resolved = resolve_identifiers(typed, register, options.confirmations, lines)
+    typed = wide.get_column("identifier").cast(pl.String).fill_null("").str.strip_chars()
+    name = (
+        wide.get_column("name").cast(pl.String).fill_null("").str.strip_chars()
+        if "name" in wide.columns
+        else pl.Series([""] * wide.height, dtype=pl.String)
+    )
+    # a line without identifier is looked up by its name (candidates for the operator)
+    typed = pl.select(pl.when(typed == "").then(name).otherwise(typed)).to_series()
+    resolved = resolve_identifiers(typed, register, options.confirmations, lines).with_columns(
+        name.alias("name")
+    )
+    unresolved = (pl.col("typed") != "") & pl.col("code").is_null()
+    keep_out = pl.col("confirmed_out") | (
+        unresolved & pl.lit(options.out_of_frame) & pl.col("candidates").is_null()
+    )
+    resolved = resolved.with_columns(keep_out.alias("out_of_frame")).with_columns(
+        pl.when(pl.col("out_of_frame"))
+        .then(pl.col("out_of_frame_code"))
+        .otherwise(pl.col("code"))
+        .alias("code"),
+        pl.when(pl.col("out_of_frame"))
+        .then(pl.lit("out_of_frame"))
+        .otherwise(pl.col("rule"))
+        .alias("rule"),
+    )
     found = []
     empty = resolved.filter(pl.col("typed") == "")
     found.append(
         problems_from(empty, label, "empty_code", pl.lit("identifiant de la collectivité vide"))
     )
-    unresolved = resolved.filter((pl.col("typed") != "") & pl.col("code").is_null())
-    names = unresolved.filter(pl.col("candidates").is_not_null())
+    pending = resolved.filter(unresolved & ~pl.col("out_of_frame"))
+    names = pending.filter(pl.col("candidates").is_not_null())
     found.append(
         problems_from(
             names,
@@ -191,21 +218,23 @@ def _identifiers(
             "ambiguous_name",
             pl.format(
                 "« {} » : nom sans code ; candidats : {}. Confirmez la collectivité "
-                "(« {} = code ») ou corrigez le fichier",
+                "(« {} = code », ou « {} = hors base ») ou corrigez le fichier",
                 pl.col("typed"),
                 pl.col("candidates"),
+                pl.col("__line"),
                 pl.col("__line"),
             ),
         )
     )
-    unknown = unresolved.filter(pl.col("candidates").is_null())
+    unknown = pending.filter(pl.col("candidates").is_null())
     found.append(
         problems_from(
             unknown,
             label,
             "unknown_code",
             pl.format(
-                "« {} » ne correspond à aucune collectivité du registre{}",
+                "« {} » ne correspond à aucune collectivité du registre{} (pour garder ce "
+                "répondant à part, choisissez « garder les répondants hors base de sondage »)",
                 pl.col("typed"),
                 pl.when(pl.col("detail").fill_null("") != "")
                 .then(pl.format(" ({})", pl.col("detail")))
@@ -213,12 +242,25 @@ def _identifiers(
             ),
         )
     )
-    known = resolved.filter(pl.col("code").is_not_null())
-    if destination.accepted is not None:
-        outside = known.filter(~pl.col("code").is_in(list(destination.accepted)))
+    outside = resolved.filter(pl.col("out_of_frame"))
+    if destination.scope is not None:
         found.append(
             problems_from(
                 outside,
+                label,
+                "outside_scope",
+                pl.lit(
+                    "répondant hors base de sondage : seul un compte de périmètre national peut "
+                    "l'importer (son territoire n'est pas connu du registre)"
+                ),
+            )
+        )
+    known = resolved.filter(pl.col("code").is_not_null() & ~pl.col("out_of_frame"))
+    if destination.accepted is not None:
+        wrong = known.filter(~pl.col("code").is_in(list(destination.accepted)))
+        found.append(
+            problems_from(
+                wrong,
                 label,
                 "outside_campaign",
                 pl.format("collectivité {} non ciblée par la campagne", pl.col("code")),
@@ -226,10 +268,10 @@ def _identifiers(
         )
         known = known.filter(pl.col("code").is_in(list(destination.accepted)))
     if destination.scope is not None:
-        outside = known.filter(~pl.col("code").is_in(list(destination.scope)))
+        wrong = known.filter(~pl.col("code").is_in(list(destination.scope)))
         found.append(
             problems_from(
-                outside,
+                wrong,
                 label,
                 "outside_scope",
                 pl.format(
@@ -245,12 +287,27 @@ def _identifiers(
             f"« {typed_value} » → {code} ({RULE_LABELS[rule]}{', ' + detail if detail else ''})",
         )
         for line, typed_value, code, rule, detail in resolved.filter(
-            pl.col("code").is_not_null() & (pl.col("rule") != "exact")
+            pl.col("code").is_not_null() & ~pl.col("out_of_frame") & (pl.col("rule") != "exact")
         )
         .select("__line", "typed", "code", "rule", "detail")
         .iter_rows()
     ]
-    return resolved.select(LINE, "typed", "code", "rule"), concat(found), notes
+    kept_apart = [
+        LineNote(
+            line,
+            f"« {typed_value} »{f' ({name_value})' if name_value and name_value != typed_value else ''}"
+            f" gardé hors base de sondage sous le code {code}",
+        )
+        for line, typed_value, name_value, code in outside.select(
+            "__line", "typed", "name", "code"
+        ).iter_rows()
+    ]
+    return (
+        resolved.select(LINE, "typed", "code", "rule", "out_of_frame", "name"),
+        concat(found),
+        notes,
+        kept_apart,
+    )
 
 
 def _duplicates(codes: pl.DataFrame, label: str) -> pl.DataFrame:
@@ -324,8 +381,11 @@ def prepare_import(
         return empty
     wide = mapped.wide
     meta, meta_problems = _meta(wide, mapped.labels)
-    codes, code_problems, notes = _identifiers(wide, register, destination, options, id_label)
+    codes, code_problems, notes, kept_apart = _identifiers(
+        wide, register, destination, options, id_label
+    )
     report.identifiers = notes
+    report.out_of_frame = kept_apart
     duplicate_problems = _duplicates(codes, id_label)
     answers, answer_problems = check_answers(
         wide.select(LINE, *questions).with_columns(meta.get_column("status")),
@@ -336,7 +396,17 @@ def prepare_import(
         concat([meta_problems, code_problems, duplicate_problems, answer_problems])
     )
     responses = (
-        codes.select(LINE, "code", pl.col("typed").alias("identifier"), "rule")
+        codes.select(
+            LINE,
+            "code",
+            pl.col("typed").alias("identifier"),
+            "rule",
+            "out_of_frame",
+            pl.when(pl.col("name") != "")
+            .then(pl.col("name"))
+            .otherwise(pl.col("typed"))
+            .alias("respondent_name"),
+        )
         .join(meta, on=LINE)
         .join(answers, on=LINE)
     )

@@ -46,6 +46,7 @@ RULE_LABELS: dict[str, str] = {
     "out_of_frame": "hors base de sondage",
 }
 OUT_OF_FRAME_PREFIX = "HB:"
+OUT_OF_FRAME_WORDS = frozenset({"hors base", "hors-base", "hb", "hors base de sondage"})
 _DEPARTEMENT = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6])$")
 _SEPARATORS = re.compile(r"[\s.\-_/\u00a0\u202f]+")
 _STOP_WORDS = frozenset(
@@ -254,6 +255,7 @@ def resolve_identifiers(
     if lines is not None:
         rows = rows.with_columns(lines.alias("__line"))
     resolved = rows.join(table, on="typed", how="left", maintain_order="left")
+    resolved = resolved.with_columns(pl.lit(False).alias("confirmed_out"))
     if confirmations and lines is not None:
         codes, _, _ = _lookups(register)
         chosen = pl.DataFrame(
@@ -262,16 +264,22 @@ def resolve_identifiers(
                 "__confirmed": [c.strip() for c in confirmations.values()],
             },
             schema={"__line": pl.Int64, "__confirmed": pl.String},
-        ).filter(pl.col("__confirmed").is_in(list(codes)))
+        )
+        out = chosen.filter(
+            pl.col("__confirmed").str.to_lowercase().is_in(list(OUT_OF_FRAME_WORDS))
+        ).select("__line", pl.lit(True).alias("__out"))
+        chosen = chosen.filter(pl.col("__confirmed").is_in(list(codes)))
         resolved = (
             resolved.join(chosen, on="__line", how="left", maintain_order="left")
+            .join(out, on="__line", how="left", maintain_order="left")
             .with_columns(
                 pl.coalesce("__confirmed", "code").alias("code"),
                 pl.when(pl.col("__confirmed").is_not_null())
                 .then(pl.lit("confirmed"))
                 .otherwise(pl.col("rule"))
                 .alias("rule"),
+                pl.col("__out").fill_null(False).alias("confirmed_out"),
             )
-            .drop("__confirmed")
+            .drop("__confirmed", "__out")
         )
     return resolved

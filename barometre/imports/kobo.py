@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from barometre.imports.columns import LINE, ColumnUse, Mapped
+from barometre.imports.columns import LINE, ColumnUse, IdentityColumns, Mapped
 from barometre.questionnaire.model import Questionnaire, QuestionType
 
 TECHNICAL = {
@@ -44,9 +44,10 @@ def from_kobo(
     rows: pl.DataFrame,
     header: list[str],
     questionnaire: Questionnaire,
-    code_column: str = "code",
+    identity: IdentityColumns | None = None,
 ) -> Mapped:
     """Answers of a KoboToolbox/ODK export with field names (and groups) as headers."""
+    identity = identity or IdentityColumns()
     questions = {q.id: q for q in questionnaire.questions}
     uses: list[ColumnUse] = []
     exprs: list[pl.Expr] = [pl.col(LINE)]
@@ -59,10 +60,12 @@ def from_kobo(
             exprs.append(pl.col(name).alias("submitted_at"))
             seen.add("submitted_at")
             uses.append(ColumnUse(name, "meta", "submitted_at"))
-        elif (name == code_column or last == code_column) and "identifier" not in seen:
-            exprs.append(pl.col(name).alias("identifier"))
-            seen.add("identifier")
-            uses.append(ColumnUse(name, "meta", "identifier"))
+        elif identity.role(name) is not None and identity.role(name) not in seen:
+            role = identity.role(name) or ""
+            exprs.append(pl.col(name).alias(role))
+            labels[role] = name
+            seen.add(role)
+            uses.append(ColumnUse(name, "meta", role))
         elif name in TECHNICAL or last in TECHNICAL:
             uses.append(ColumnUse(name, "ignored", reason=TECHNICAL.get(name, TECHNICAL.get(last))))
         elif last in questions and last not in seen:

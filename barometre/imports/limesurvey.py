@@ -25,7 +25,7 @@ import polars as pl
 
 from barometre.edition.answer_columns import NOTHING_TICKED
 from barometre.imports.answer_checks import fold
-from barometre.imports.columns import LINE, ColumnUse, Mapped
+from barometre.imports.columns import LINE, ColumnUse, IdentityColumns, Mapped
 from barometre.questionnaire.model import Question, Questionnaire, QuestionType
 
 META = {
@@ -256,9 +256,10 @@ def from_limesurvey(
     rows: pl.DataFrame,
     header: list[str],
     questionnaire: Questionnaire,
-    code_column: str = "code",
+    identity: IdentityColumns | None = None,
 ) -> Mapped:
     """Answers of a LimeSurvey export in any heading and answer mode."""
+    identity = identity or IdentityColumns()
     matcher = _Matcher(questionnaire)
     uses: list[ColumnUse] = []
     single: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
@@ -266,15 +267,16 @@ def from_limesurvey(
     meta: list[pl.Expr] = []
     labels: dict[str, str] = {}
     for name in header:
-        if name == code_column:
-            meta.append(pl.col(name).alias("identifier"))
-            labels["identifier"] = name
+        role = identity.role(name)
+        if role is not None and role not in labels:
+            meta.append(pl.col(name).alias(role))
+            labels[role] = name
             target = matcher.target(name)
             if isinstance(target, Target) and target.option is None:
-                # the identifier is also the answer to a question of the survey
+                # the identifier (or name) is also the answer to a question of the survey
                 single[target.question] = (name, target.values)
                 labels[target.question] = name
-            uses.append(ColumnUse(name, "meta", "identifier"))
+            uses.append(ColumnUse(name, "meta", role))
             continue
         technical = meta_of(name)
         if technical == "submitdate":

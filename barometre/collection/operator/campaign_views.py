@@ -65,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require("manage")
 def edition_new(request: HttpRequest) -> HttpResponse:
-    """Create an edition from a template, a YAML or an XLSForm upload."""
+    """Create an edition from a template, a YAML, an XLSForm or a LimeSurvey structure upload."""
     templates = editions.template_choices()
     form = EditionForm(request.POST or None, request.FILES or None, templates=templates)
     if request.method == "POST" and form.is_valid():
@@ -85,6 +85,13 @@ def edition_new(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     **extra,
                 )
+            elif data["source"] == Edition.Source.LIMESURVEY:
+                upload = data["file"]
+                edition, notes = editions.edition_from_lss(
+                    upload.read(), upload.name, actor=request.user, **extra
+                )
+                for note in notes:
+                    messages.warning(request, f"Conversion LimeSurvey : {note}")
             else:
                 upload = data["file"]
                 edition = editions.edition_from_xlsform(

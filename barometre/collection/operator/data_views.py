@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from barometre.collection.exports import answers_frame, frame_bytes
-from barometre.collection.imports import import_answers, parse_mapping
+from barometre.collection.imports import import_answers, out_of_frame_responses, parse_mapping
 from barometre.collection.models import Campaign, audit
 from barometre.collection.monitoring import (
     STRATA,
@@ -21,6 +21,7 @@ from barometre.collection.monitoring import (
 from barometre.collection.operator.access import require
 from barometre.collection.operator.curve_chart import curve_chart
 from barometre.collection.operator.forms import ImportForm
+from barometre.imports.columns import parse_confirmations
 from barometre.register.labels import STRATUM_TITLES
 
 CONTENT_TYPES = {
@@ -86,8 +87,10 @@ def import_view(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             mapping = parse_mapping(data["mapping"]) if data["mapping"] else None
+            confirmations = parse_confirmations(data["confirmations"] or "")
         except ValueError as exc:
-            form.add_error("mapping", str(exc))
+            field = "confirmations" if str(exc).startswith("Confirmations") else "mapping"
+            form.add_error(field, str(exc))
         else:
             if data["source"] == "mapped" and not mapping:
                 form.add_error("mapping", "Indiquez la correspondance des colonnes.")
@@ -100,13 +103,22 @@ def import_view(request: HttpRequest, pk: int) -> HttpResponse:
                     data["source"],
                     mapping=mapping,
                     code_column=data["code_column"],
+                    name_column=data["name_column"],
                     encoding=data["encoding"] or "auto",
                     on_existing=data["on_existing"] or "refuse",
+                    out_of_frame=data["out_of_frame"],
+                    confirmations=confirmations,
                     account=request.account,
                     actor=request.user,
                 )
     return render(
         request,
         "collection/operator/import.html",
-        {"campaign": campaign, "form": form, "report": report, "section": "import"},
+        {
+            "campaign": campaign,
+            "form": form,
+            "report": report,
+            "section": "import",
+            "out_of_frame": out_of_frame_responses(campaign, request.account),
+        },
     )

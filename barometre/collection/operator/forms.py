@@ -25,7 +25,9 @@ class EditionForm(forms.Form):
 
     source = forms.ChoiceField(label="Origine du questionnaire", choices=Edition.Source.choices)
     template = forms.ChoiceField(label="Modèle", required=False, choices=())
-    file = forms.FileField(label="Fichier YAML ou XLSForm", required=False)
+    file = forms.FileField(
+        label="Fichier YAML, XLSForm ou structure LimeSurvey (.lss)", required=False
+    )
     title = forms.CharField(label="Titre (facultatif)", required=False, max_length=300)
 
     def __init__(self, *args, templates: list[tuple[str, str]] = (), **kwargs) -> None:
@@ -36,9 +38,11 @@ class EditionForm(forms.Form):
         data = super().clean()
         if data.get("source") == Edition.Source.TEMPLATE and not data.get("template"):
             self.add_error("template", "Choisissez un modèle.")
-        if data.get("source") in (Edition.Source.YAML, Edition.Source.XLSFORM) and not data.get(
-            "file"
-        ):
+        if data.get("source") in (
+            Edition.Source.YAML,
+            Edition.Source.XLSFORM,
+            Edition.Source.LIMESURVEY,
+        ) and not data.get("file"):
             self.add_error("file", "Joignez le fichier du questionnaire.")
         return data
 
@@ -150,8 +154,25 @@ class ImportForm(forms.Form):
     code_column = forms.CharField(
         label="Colonne de l'identifiant de la collectivité",
         initial="code",
-        max_length=200,
-        help_text="Code Insee, SIREN ou SIRET ; pour la correspondance, voir ci-dessous.",
+        max_length=500,
+        help_text="En-tête tel qu'il est écrit dans le fichier : code Insee, SIREN ou SIRET.",
+    )
+    name_column = forms.CharField(
+        label="Colonne du nom de la collectivité (facultatif)",
+        required=False,
+        max_length=500,
+        help_text="Sert quand l'identifiant manque, et pour nommer les répondants hors base.",
+    )
+    out_of_frame = forms.BooleanField(
+        label="Garder à part les répondants absents du registre (« hors base de sondage »)",
+        required=False,
+        help_text="Ils sont enregistrés, listés et exportés, mais jamais pondérés ni estimés.",
+    )
+    confirmations = forms.CharField(
+        label="Collectivités confirmées (une ligne « numéro de ligne = code » ou « = hors base »)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Pour les lignes où seul un nom est donné : le rapport propose des candidats.",
     )
     on_existing = forms.ChoiceField(
         label="Si une collectivité a déjà répondu",
