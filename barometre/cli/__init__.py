@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, str] = {
     "serve": "serve_cmd",
     "invite": "invite_cmd",
     "export": "export_cmd",
+    "import": "import_cmd",
 }
 
 

@@ -328,5 +328,10 @@ def _summary(diagnostics: dict) -> None:
     click.echo(
         f"Effet de plan de Kish {cal['deff_kish']:.2f}, taille effective {cal['n_effective']:.0f}."
     )
+    if diagnostics.get("out_of_frame"):
+        click.echo(
+            f"{diagnostics['out_of_frame']} répondant(s) hors base de sondage gardé(s) à part "
+            "(ni pondérés ni estimés)."
+        )
     for warning in diagnostics["warnings"]:
         click.echo(f"Attention : {warning}")

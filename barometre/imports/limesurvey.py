@@ -266,6 +266,9 @@ def from_limesurvey(
     options: dict[str, list[tuple[str, str, bool]]] = {}
     meta: list[pl.Expr] = []
     labels: dict[str, str] = {}
+    stamps = {
+        meta_of(name): name for name in header if meta_of(name) in ("submitdate", "datestamp")
+    }
     for name in header:
         role = identity.role(name)
         if role is not None and role not in labels:
@@ -281,7 +284,14 @@ def from_limesurvey(
         technical = meta_of(name)
         if technical == "submitdate":
             filled = pl.col(name).str.strip_chars().fill_null("") != ""
-            meta.append(pl.col(name).alias("submitted_at"))
+            last_action = stamps.get("datestamp")
+            # an unfinished response is dated by its last action
+            when = pl.when(filled).then(pl.col(name))
+            meta.append(
+                (when.otherwise(pl.col(last_action)) if last_action else pl.col(name)).alias(
+                    "submitted_at"
+                )
+            )
             meta.append(
                 pl.when(filled)
                 .then(pl.lit("complete"))

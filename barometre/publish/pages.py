@@ -433,6 +433,7 @@ def methodology_page(results: ReportResults) -> dict:
         "respondents": count(diag.get("n_respondents")),
         "noun": results.questionnaire.population.plural,
         "census": census,
+        "out_of_frame": count(diag.get("out_of_frame")) if diag.get("out_of_frame") else "",
         "kinds": ", ".join(domain_label("kind_detail", k) for k in diag.get("kinds") or []),
         "rates": [
             {

@@ -59,6 +59,7 @@ class Survey:
     warnings: list[str] = field(default_factory=list)
     folder: Path | None = None
     register: Register | None = field(default=None, repr=False)
+    out_of_frame: int = 0  # respondents outside the register, kept apart by read_edition
 
     # ---------------------------------------------------------------------------- building
 
@@ -94,6 +95,8 @@ class Survey:
             register,
         )
         survey.folder = edition.folder
+        if edition.out_of_frame is not None:
+            survey.out_of_frame = edition.out_of_frame.get_column("code").n_unique()
         return survey
 
     @classmethod
@@ -218,6 +221,7 @@ class Survey:
         d = result.diagnostics
         d["population"] = self.population.diagnostics()
         d["calibration_ladder"] = self.outcome.diagnostics
+        d["out_of_frame"] = self.out_of_frame  # listed on the method page, never weighted
         d["warnings"] = [*self.warnings, *d["warnings"]]
         return result
 
