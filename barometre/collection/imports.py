@@ -23,7 +23,7 @@ from barometre.collection.models import (
     Target,
     audit,
 )
-from barometre.edition.files import validate_responses
+from barometre.edition.files import out_of_frame_rows, validate_responses
 from barometre.edition.problems import render
 from barometre.imports.columns import LINE, parse_mapping
 from barometre.imports.engine import (
@@ -206,6 +206,12 @@ def store_edition_rows(
     clean = raw.select(text).with_columns(
         parse_timestamps(raw.get_column("submitted_at"))[0],
         *([] if "respondent_role" in raw.columns else [pl.lit("").alias("respondent_role")]),
+        raw.select(out_of_frame_rows(raw).alias("out_of_frame")).to_series(),
+        (
+            raw.get_column("respondent_name").fill_null("")
+            if "respondent_name" in raw.columns
+            else pl.Series("respondent_name", [""] * raw.height)
+        ),
     )
     with transaction.atomic():
         batch = store(campaign, clean, question_ids, source, file_name, actor)

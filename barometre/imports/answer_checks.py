@@ -89,11 +89,28 @@ def _allowed(question: Question) -> str:
     return ", ".join(question.codes)
 
 
+def _segmented(text: str, lookup: Mapping[str, str]) -> list[str] | None:
+    """Codes of a cell of labels joined by spaces (« Médiathèque Espace France services »), when
+    the words split into known labels in exactly one way."""
+    words = text.split()
+    ways: list[list[list[str]]] = [[[]]] + [[] for _ in words]
+    for end in range(1, len(words) + 1):
+        for start in range(end):
+            code = lookup.get(fold(" ".join(words[start:end])))
+            if code is not None:
+                ways[end] += [[*way, code] for way in ways[start]][:2]
+        ways[end] = ways[end][:2]
+    return ways[-1][0] if len(ways[-1]) == 1 else None
+
+
 def _codes_of(text: str, lookup: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """Codes of a multiple-choice cell and the parts not recognised (best way of splitting)."""
     whole = lookup.get(fold(text))
     if whole is not None:
         return [whole], []
+    segmented = _segmented(text, lookup)
+    if segmented is not None:
+        return segmented, []
     best: tuple[list[str], list[str]] | None = None
     for pattern in _SPLITTERS:
         parts = [part for part in re.split(pattern, text.strip()) if part]

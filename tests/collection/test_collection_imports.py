@@ -336,3 +336,25 @@ def test_semicolon_csv_with_decimal_comma(campaign, make_target):
     )
     assert report.ok, report.text()
     assert Response.objects.get().answer_dict()["agents_nombre"] == "1.5"
+
+
+def test_out_of_frame_respondents_are_kept_apart_only_on_request(targeted, django_user_model):
+    content = b"code,nom,inc_lieux\n29001,Argol,oui\n282 900 018,SDIS du Finistere,non\n"
+    mapping = {"code": "code", "nom": "nom", "inc_lieux": "inc_lieux"}
+    report = refused(targeted, content, "r.csv", "mapped", mapping=mapping)
+    assert report.problems[0].kind == "unknown_code" and report.problems[0].line == 3
+    user = django_user_model.objects.create_user("bzh", password="x")
+    scoped = Account.objects.create(user=user, role="analyst", scope_departements=["29"])
+    report = refused(
+        targeted, content, "r.csv", "mapped", mapping=mapping, out_of_frame=True, account=scoped
+    )
+    assert "seul un compte de périmètre national" in report.problems[0].message
+    report = import_answers(
+        targeted, content, "r.csv", "mapped", mapping=mapping, out_of_frame=True
+    )
+    assert report.ok, report.text()
+    kept = Response.objects.get(out_of_frame=True)
+    assert (kept.code, kept.respondent_name) == ("HB:282900018", "SDIS du Finistere")
+    exported = answers_frame(targeted)
+    assert exported.filter(pl.col("out_of_frame") == "1")["code"].to_list() == ["HB:282900018"]
+    assert exported.filter(pl.col("code") == "29001")["out_of_frame"].to_list() == [""]
