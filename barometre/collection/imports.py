@@ -206,7 +206,9 @@ def store_edition_rows(
     clean = raw.select(text).with_columns(
         parse_timestamps(raw.get_column("submitted_at"))[0],
         *([] if "respondent_role" in raw.columns else [pl.lit("").alias("respondent_role")]),
-        raw.select(out_of_frame_rows(raw).alias("out_of_frame")).to_series(),
+        raw.with_columns(out_of_frame_rows(raw).alias("__out"))
+        .get_column("__out")
+        .alias("out_of_frame"),
         (
             raw.get_column("respondent_name").fill_null("")
             if "respondent_name" in raw.columns

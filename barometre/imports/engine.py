@@ -187,9 +187,9 @@ def _identifiers(
     )
     # a line without identifier is looked up by its name (candidates for the operator)
     typed = pl.select(pl.when(typed == "").then(name).otherwise(typed)).to_series()
-    resolved = resolve_identifiers(typed, register, options.confirmations, lines).with_columns(
-        name.alias("name")
-    )
+    resolved = resolve_identifiers(
+        typed, register, options.confirmations, lines, name if "name" in wide.columns else None
+    ).with_columns(name.alias("name"))
     unresolved = (pl.col("typed") != "") & pl.col("code").is_null()
     keep_out = pl.col("confirmed_out") | (
         unresolved & pl.lit(options.out_of_frame) & pl.col("candidates").is_null()
@@ -217,9 +217,12 @@ def _identifiers(
             label,
             "ambiguous_name",
             pl.format(
-                "« {} » : nom sans code ; candidats : {}. Confirmez la collectivité "
+                "« {} » : {} ; candidats : {}. Confirmez la collectivité "
                 "(« {} = code », ou « {} = hors base ») ou corrigez le fichier",
                 pl.col("typed"),
+                pl.when(pl.col("siren").is_not_null())
+                .then(pl.lit("SIREN absent du registre"))
+                .otherwise(pl.lit("nom sans code")),
                 pl.col("candidates"),
                 pl.col("__line"),
                 pl.col("__line"),

@@ -112,7 +112,11 @@ def import_into_folder(
             "id": folder.name,
             "title": questionnaire.title,
             "year": datetime.now(UTC).year,
-            "register": {"vintage": register.vintage},
+            "register": {
+                "source": register.source.get("package"),
+                "version": register.source.get("version"),
+                "vintage": register.vintage,
+            },
         }
         raw = pl.DataFrame(schema={c: pl.String for c in FIXED_COLUMNS})
     prepared = prepare_import(content, file_name, questionnaire, options, register)

@@ -176,6 +176,23 @@ def candidates(text: str, register: Register, limit: int = 5) -> tuple[Candidate
     )
 
 
+def siren_candidates(siren: str, register: Register) -> tuple[Candidate, ...]:
+    """Collectivités a SIREN absent from the register may belong to, from the SIREN's structure.
+
+    The register has no SIREN for départements: INSEE numbered their SIRENs `22` + the
+    département's number (Ain 220 100 010, Finistère 222 900 016), so `22DD…` proposes the
+    département DD, to be confirmed by the operator (never matched silently).
+    """
+    codes, _, folded = _lookups(register)
+    if len(siren) == 9 and siren.startswith("22"):
+        number = siren[2:4] if siren[2:4] != "97" else siren[2:5]
+        code = "D" + number
+        if code in codes:
+            row = folded.filter(pl.col("code") == code).row(0, named=True)
+            return (Candidate(code, row["name"], row["kind"]),)
+    return ()
+
+
 def resolve_one(typed: str, register: Register) -> Resolved:
     """Resolve one typed identifier with the first rule that finds it in the register."""
     codes, by_siren, _ = _lookups(register)
@@ -192,11 +209,13 @@ def resolve_one(typed: str, register: Register) -> Resolved:
             siren = siret_number.to_siren(cleaned)
             detail = "" if siret_number.is_valid(cleaned) else "clé de contrôle du SIRET invalide"
             code = by_siren.get(siren)
-            return Resolved(typed, code, "siret" if code else None, detail, siren)
+            found = () if code else siren_candidates(siren, register)
+            return Resolved(typed, code, "siret" if code else None, detail, siren, found)
         if len(cleaned) == 9:
             code = by_siren.get(cleaned)
             detail = "" if siren_number.is_valid(cleaned) else "clé de contrôle du SIREN invalide"
-            return Resolved(typed, code, "siren" if code else None, detail, cleaned)
+            found = () if code else siren_candidates(cleaned, register)
+            return Resolved(typed, code, "siren" if code else None, detail, cleaned, found)
     if _DEPARTEMENT.match(cleaned):
         number = cleaned.zfill(2) if cleaned.isdigit() else cleaned
         if "D" + number in codes:
@@ -220,15 +239,57 @@ def resolve_identifiers(
     register: Register,
     confirmations: Mapping[int, str] | None = None,
     lines: pl.Series | None = None,
+    names: pl.Series | None = None,
 ) -> pl.DataFrame:
     """For each row: typed value, register code (null if not found), rule, detail, SIREN, candidates.
 
-    `confirmations` maps a file line to the register code the operator chose for it.
+    `confirmations` maps a file line to the register code the operator chose for it. `names` (the
+    respondents' names, when the file has them) give candidates for a code absent from the register,
+    so that a collectivité typing a SIREN the register lacks is never taken for an outsider.
     """
     confirmations = dict(confirmations or {})
     text = typed.cast(pl.String).fill_null("").str.strip_chars()
+    if names is not None:
+        named = names.cast(pl.String).fill_null("").str.strip_chars()
+        pairs = pl.DataFrame({"t": text, "n": named}).unique(maintain_order=True).rows()
+        decided: dict[str, Resolved] = {}
+        for value, name in pairs:
+            if not value:
+                continue
+            resolved = resolve_one(value, register)
+            if resolved.code is None and not resolved.candidates and name:
+                resolved = Resolved(
+                    resolved.typed,
+                    None,
+                    None,
+                    resolved.detail,
+                    resolved.siren,
+                    candidates(name, register),
+                )
+            key = f"{value}\x1f{name}"
+            decided[key] = resolved
+        table = _table(decided)
+        rows = pl.DataFrame({"typed": text, "__name": named}).select(
+            "typed", pl.concat_str(["typed", "__name"], separator="\x1f").alias("__key")
+        )
+        if lines is not None:
+            rows = rows.with_columns(lines.alias("__line"))
+        resolved_rows = rows.join(
+            table.rename({"typed": "__key"}), on="__key", how="left", maintain_order="left"
+        ).drop("__key")
+        return _confirm(resolved_rows, register, confirmations, lines)
     decided = {value: resolve_one(value, register) for value in text.unique().to_list() if value}
-    table = pl.DataFrame(
+    table = _table(decided)
+    rows = pl.DataFrame({"typed": text})
+    if lines is not None:
+        rows = rows.with_columns(lines.alias("__line"))
+    resolved = rows.join(table, on="typed", how="left", maintain_order="left")
+    return _confirm(resolved, register, confirmations, lines)
+
+
+def _table(decided: Mapping[str, Resolved]) -> pl.DataFrame:
+    """One row per distinct typed value (or value and name): code, rule, detail, candidates."""
+    return pl.DataFrame(
         {
             "typed": list(decided),
             "code": [r.code for r in decided.values()],
@@ -251,10 +312,15 @@ def resolve_identifiers(
             "out_of_frame_code": pl.String,
         },
     )
-    rows = pl.DataFrame({"typed": text})
-    if lines is not None:
-        rows = rows.with_columns(lines.alias("__line"))
-    resolved = rows.join(table, on="typed", how="left", maintain_order="left")
+
+
+def _confirm(
+    resolved: pl.DataFrame,
+    register: Register,
+    confirmations: Mapping[int, str],
+    lines: pl.Series | None,
+) -> pl.DataFrame:
+    """Apply the operator's confirmations (`ligne = code` or `ligne = hors base`)."""
     resolved = resolved.with_columns(pl.lit(False).alias("confirmed_out"))
     if confirmations and lines is not None:
         codes, _, _ = _lookups(register)

@@ -147,3 +147,26 @@ def test_duplicates_reimport_and_rules_over_http(live_server, session_for, targe
     assert "Import enregistré" in replaced.text and "remplace la réponse existante" in replaced.text
     assert Response.objects.filter(code="29001").count() == 1
     assert Response.objects.get(code="29001").answer_dict()["agents_nombre"] == "7"
+
+
+def test_out_of_frame_and_confirmations_over_http(live_server, session_for, targeted):
+    admin = session_for("administrator")
+    header = b"code,nom,inc_lieux,strat_plan,agents_nombre\n"
+    content = header + b"Argol,Mairie d'Argol,oui,oui,3\n282 900 018,SDIS du Finistere,non,non,5\n"
+    mapping = MAPPING + "\nnom = nom"
+    page = refused_page(live_server, admin, targeted, content, "r.csv", mapping=mapping)
+    assert "« Argol » : nom sans code ; candidats : Argol (commune, 29001)" in page
+    done = post_import(
+        live_server,
+        admin,
+        targeted,
+        content,
+        "r.csv",
+        mapping=mapping,
+        confirmations="2 = 29001",
+        out_of_frame="on",
+    )
+    assert "Import enregistré" in done.text
+    assert "Répondants hors base de sondage (1)" in done.text and "SDIS du Finistere" in done.text
+    assert Response.objects.get(out_of_frame=True).code == "HB:282900018"
+    assert Response.objects.get(code="29001").answer_dict()["agents_nombre"] == "3"
