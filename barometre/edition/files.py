@@ -468,7 +468,8 @@ def validate_responses(
     if any(column not in header for column in REQUIRED_COLUMNS):
         return pl.concat(found)
     frame = _with_lines(raw)
-    narrow = pl.DataFrame([frame[c] for c in ("__line", *REQUIRED_COLUMNS)])
+    kept = ("__line", *REQUIRED_COLUMNS, *(c for c in ("out_of_frame",) if c in header))
+    narrow = pl.DataFrame([frame[c] for c in kept])
     found += _check_fixed_columns(narrow, known_codes)
     flagged = _questions_with_problems(
         frame, [questions[c] for c in header if c in questions], distinct
