@@ -74,8 +74,23 @@ def _count(value: int) -> str:
     is_flag=True,
     help="N'écrire que l'édition (et son corpus d'initiatives), sans rapport ni données ouvertes.",
 )
+@click.option(
+    "--editions",
+    "editions",
+    default=None,
+    metavar="ANNÉES",
+    help="Plusieurs éditions successives (ex. 2015,2016), une par sous-dossier DOSSIER/ANNÉE : "
+    "la vérité simulée évolue, une partie des répondants répond aux deux (panel), et le rapport "
+    "de chaque édition donne les évolutions par rapport à la précédente.",
+)
 def command(
-    dossier: Path, template: str, seed: int, size: int | None, pdf: bool, without_report: bool
+    dossier: Path,
+    template: str,
+    seed: int,
+    size: int | None,
+    pdf: bool,
+    without_report: bool,
+    editions: str | None,
 ) -> None:
     """Construit une édition de démonstration complète dans DOSSIER (défaut : ./barometre-demo).
 
@@ -83,12 +98,13 @@ def command(
     membres d'un OPSN sur-représentés), réponses simulées cohérentes avec le questionnaire et
     proches des chiffres publiés par le baromètre source ; corpus d'exemple d'initiatives
     numériques ; puis rapport complet (site, données ouvertes, rapports de positionnement) dans
-    DOSSIER/rapport, sauf avec --sans-rapport.
+    DOSSIER/rapport, sauf avec --sans-rapport. Avec --editions, une édition par année.
     """
     # 1. The template and the figures its seed barometer published.
     questionnaire = load_template(template)
     figures = figures_or_default(template)
     wanted = size or figures.demo.size
+    years = _years(editions) if editions else None
     # 2. The official register, the sampling frame.
     register = load_register()
     frame_size = template_frame(register.entities, figures.demo).height
@@ -97,6 +113,9 @@ def command(
             f"Taille demandée ({_count(wanted)}) supérieure à la base de sondage du modèle "
             f"({_count(frame_size)} entités) : toutes les entités sont retenues."
         )
+    if years:
+        _series(dossier, template, years, wanted, seed, pdf, without_report, register)
+        return
     # 3. The simulation: OPSN membership, biased sample, answers, resubmissions.
     simulated = simulate_edition(
         questionnaire,
@@ -106,7 +125,98 @@ def command(
         size=wanted,
         seed=seed,
     )
-    # 4. The edition folder, written atomically.
+    # 4–6. The edition folder (written atomically), its corpus of initiatives; what was written.
+    folder = _write(
+        dossier, template, questionnaire, template_text(template), simulated, register, seed, wanted
+    )
+    click.echo("La même graine (--seed) redonne exactement les mêmes fichiers.")
+    if not without_report:
+        _report(folder, pdf)
+
+
+def _years(text: str) -> list[int]:
+    """The years of `--editions` (at least two distinct four-digit years), French error otherwise."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not all(p.isdigit() and len(p) == 4 for p in parts):
+        raise click.BadParameter(
+            f"« {text} » : donnez des années séparées par des virgules, par exemple 2015,2016.",
+            param_hint="--editions",
+        )
+    years = sorted({int(p) for p in parts})
+    if len(years) < 2:
+        raise click.BadParameter(
+            "au moins deux années différentes (par exemple 2015,2016).", param_hint="--editions"
+        )
+    return years
+
+
+def _series(
+    dossier: Path,
+    template: str,
+    years: list[int],
+    wanted: int,
+    seed: int,
+    pdf: bool,
+    without_report: bool,
+    register,
+) -> None:
+    """Several editions of the template, one folder per year, each report against the previous."""
+    from barometre.edition.simulate_editions import simulate_editions
+
+    figures = figures_or_default(template)
+    series = simulate_editions(
+        load_template(template),
+        template_text(template),
+        list(figures.figures),
+        register.entities,
+        figures.demo,
+        years=years,
+        size=wanted,
+        seed=seed,
+    )
+    folders = []
+    for edition in series:
+        folder = _write(
+            dossier / str(edition.year),
+            template,
+            edition.questionnaire,
+            edition.questionnaire_text,
+            edition.simulated,
+            register,
+            seed,
+            wanted,
+        )
+        if edition.panel:
+            click.echo(
+                f"  dont {_count(edition.panel)} collectivités qui avaient répondu à l'édition "
+                "précédente (panel)"
+            )
+        folders.append(folder)
+    click.echo("La même graine (--seed) redonne exactement les mêmes fichiers.")
+    if without_report:
+        return
+    previous = None
+    for folder in folders:
+        _report(folder, pdf, previous)
+        previous = folder
+    click.echo(
+        f"Évolutions {years[-2]} → {years[-1]} (échantillons indépendants et panel) : "
+        f"{folders[-1] / REPORT_FOLDER / 'index.html'}"
+    )
+
+
+def _write(
+    dossier: Path,
+    template: str,
+    questionnaire,
+    questionnaire_text: str,
+    simulated,
+    register,
+    seed: int,
+    wanted: int,
+) -> Path:
+    """Write one edition folder and its corpus of initiatives; say what was written."""
+    figures = figures_or_default(template)
     meta = demo_metadata(
         questionnaire,
         template,
@@ -118,11 +228,10 @@ def command(
     folder = write_edition(
         dossier,
         meta=meta,
-        questionnaire_text=template_text(template),
+        questionnaire_text=questionnaire_text,
         responses=simulated.responses,
         frame_attributes=simulated.frame_attributes,
     )
-    # 5. What was written, and where.
     statuses = simulated.responses.get_column("status")
     members = int(simulated.sample.get_column("opsn").sum())
     click.echo(f"Édition de démonstration « {meta['title']} » écrite dans {folder} :")
@@ -143,7 +252,6 @@ def command(
         f"({_count(int(simulated.frame_attributes.filter(pl.col('opsn') == 1).height))} membres "
         "d'un OPSN)"
     )
-    # 6. The shipped example corpus of initiatives, restricted to the edition's territory.
     territory = template_frame(register.entities, figures.demo).select("code")
     initiatives = example_corpus(register).join(territory, on="code", how="semi")
     if initiatives.height:
@@ -158,13 +266,11 @@ def command(
             "  initiatives : aucune initiative du corpus d'exemple ne concerne le territoire de "
             "l'édition (pas de page d'initiatives)"
         )
-    click.echo("La même graine (--seed) redonne exactement les mêmes fichiers.")
-    if not without_report:
-        _report(folder, pdf)
+    return folder
 
 
-def _report(folder: Path, pdf: bool) -> None:
-    """Build the full report of the demo edition and say where everything is."""
+def _report(folder: Path, pdf: bool, previous: Path | None = None) -> None:
+    """Build the full report of the demo edition (against `previous`) and say where it is."""
     from barometre.publish.report import build_report
 
     click.echo("Construction du rapport (analyse pondérée, maturité, site, données ouvertes)…")
@@ -173,6 +279,7 @@ def _report(folder: Path, pdf: bool) -> None:
         folder,
         folder / REPORT_FOLDER,
         pdf=pdf,
+        previous=previous,
         positioning_dir=folder / POSITIONING_FOLDER,
     )
     elapsed = time.perf_counter() - start

@@ -168,14 +168,22 @@ def draw_sample(frame: pl.DataFrame, size: int, rng: np.random.Generator) -> pl.
 
 
 def latent_maturity(
-    sample: pl.DataFrame, themes: list[str], rng: np.random.Generator
+    sample: pl.DataFrame,
+    themes: list[str],
+    rng: np.random.Generator,
+    persistent: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """One standardised maturity score per theme: shared factor (size, OPSN, noise) + theme noise."""
+    """One standardised maturity score per theme: shared factor (size, OPSN, noise) + theme noise.
+
+    `persistent` (one standard normal value per respondent) is the part of the noise a collectivité
+    keeps from one edition to the next (several editions: the panel's answers are correlated).
+    """
     log_population = np.log1p(sample.get_column("population").to_numpy().astype(float))
     opsn = sample.get_column("opsn").to_numpy()
-    shared = _standardise(
-        0.45 * _standardise(log_population) + 0.3 * opsn + 0.8 * rng.normal(size=sample.height)
-    )
+    noise = rng.normal(size=sample.height)
+    if persistent is not None:
+        noise = 0.8 * np.asarray(persistent, dtype=float) + 0.6 * noise
+    shared = _standardise(0.45 * _standardise(log_population) + 0.3 * opsn + 0.8 * noise)
     return {
         theme: _standardise(0.75 * shared + 0.66 * rng.normal(size=sample.height))
         for theme in themes
@@ -356,9 +364,10 @@ def simulate_answers(
     figures: list[Figure],
     sample: pl.DataFrame,
     rng: np.random.Generator,
+    persistent: np.ndarray | None = None,
 ) -> pl.DataFrame:
     """One complete submission per sampled entity: one text column per question, skip logic kept."""
-    latent = latent_maturity(sample, [theme.id for theme in questionnaire.themes], rng)
+    latent = latent_maturity(sample, [theme.id for theme in questionnaire.themes], rng, persistent)
     population = sample.get_column("population").to_numpy().astype(float)
     by_question: dict[str, list[Figure]] = {}
     for figure in figures:

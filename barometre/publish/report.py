@@ -115,7 +115,7 @@ def build_report(
     """
     chosen = get_theme(theme)
     before = compute_results(previous) if previous else None
-    results = compute_results(edition_dir, previous=before)
+    results = compute_results(edition_dir, previous=before, previous_dir=previous)
     if positioning_dir is not None:  # refuse before writing anything
         check_peer_min(peer_min)
         check_positioning_folder(Path(positioning_dir).resolve())

@@ -188,4 +188,17 @@ def evolution_text(row: Mapping | None) -> str:
         if row.get("significant")
         else "évolution non significative"
     )
-    return f"{signed_points(row['difference'])} par rapport à l'édition précédente ({marker})"
+    text = f"{signed_points(row['difference'])} par rapport à l'édition précédente ({marker})"
+    return text + panel_clause(row)
+
+
+def panel_clause(row: Mapping) -> str:
+    """`; parmi les 600 collectivités ayant répondu aux deux éditions : +14 pts (…)` or empty."""
+    if row.get("panel_difference") is None or row.get("panel_n") is None:
+        return ""
+    marker = "significative" if row.get("panel_significant") else "non significative"
+    return (
+        f" ; parmi les {count(row['panel_n'])} répondants des deux éditions : "
+        f"{signed_points(row['panel_difference'])} (de {percent(row['panel_before'])} à "
+        f"{percent(row['panel_after'])}, évolution appariée {marker})"
+    )

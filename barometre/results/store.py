@@ -46,8 +46,15 @@ def compute_results(
     edition_dir: str | Path,
     previous: ReportResults | None = None,
     options: SurveyOptions | None = None,
+    previous_dir: str | Path | None = None,
 ) -> ReportResults:
-    """Analyse an edition folder: calibrated estimates, key figures, rates, maturity, evolution."""
+    """Analyse an edition folder: calibrated estimates, key figures, rates, maturity, evolution.
+
+    With `previous` (the previous edition's results), every figure present in both gets its
+    change between independent samples; with `previous_dir` (that edition's folder) too, the
+    key figures also get the paired change of the collectivités that answered both (`panel_*`
+    columns of `evolution`).
+    """
     from barometre.results.survey import Survey
     from barometre.results.tables import evolution, maturity_tables
 
@@ -75,7 +82,23 @@ def compute_results(
     )
     if previous is not None:
         results.evolution = evolution(previous, results)
+        if previous_dir is not None and results.evolution.height:
+            results.evolution = _with_panel(results, survey, previous_dir)
     return results
+
+
+def _with_panel(results: ReportResults, survey, previous_dir: str | Path) -> pl.DataFrame:
+    """The evolution table with the panel's paired change of each key figure (`panel_*`)."""
+    from barometre.edition.figures import figures_or_default
+    from barometre.edition.files import read_edition
+    from barometre.results.panel import PANEL_KEYS, panel_table
+
+    template = results.meta.get("template")
+    figures = list(figures_or_default(str(template)).figures) if template else []
+    panel = panel_table(survey, read_edition(previous_dir).consolidated(), figures, results.min_n)
+    if panel.height == 0:
+        return results.evolution
+    return results.evolution.join(panel, on=list(PANEL_KEYS), how="left")
 
 
 # ---------------------------------------------------------------------------------- save / load

@@ -9,6 +9,7 @@ import polars as pl
 from scipy import stats
 
 from barometre.stats.design import Design
+from barometre.stats.domains import Breakdown, domain_means
 from barometre.stats.variance import mean_influence, variance
 
 
@@ -69,6 +70,56 @@ def paired_difference(
     if m == 1:
         return Difference(*(np.asarray(x).reshape(-1)[0] for x in vars(out).values()))
     return out
+
+
+@dataclass(frozen=True)
+class PanelDifferences:
+    """Mean change among the panel (respondents with both answers), by breakdown level.
+
+    Arrays of shape (levels, items): the change after − before, its SE, CI, p-value, and the
+    number of panel respondents behind it.
+    """
+
+    labels: tuple[str, ...]
+    estimate: np.ndarray
+    se: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    p_value: np.ndarray
+    n: np.ndarray
+
+
+def panel_differences(
+    design: Design,
+    before: np.ndarray,
+    after: np.ndarray,
+    breakdown: Breakdown | None = None,
+    level: float = 0.95,
+) -> PanelDifferences:
+    """Paired differences for collectivités that answered both editions, on the current design.
+
+    `before` and `after` are (n, m) answers of the current edition's respondents (NaN where a
+    respondent was not in the previous edition, or left the item unanswered in either): for item j
+    the change is the weighted mean of after − before among rows with both values — a domain
+    estimate on the whole (calibrated) design, as R `svymean(~d, subset(design, !is.na(d)))`.
+    The covariance between editions is carried by the pairing: the SE is that of the mean change.
+    """
+    b = np.asarray(before, dtype=float).reshape(design.n, -1)
+    a = np.asarray(after, dtype=float).reshape(design.n, -1)
+    both = ~np.isnan(b) & ~np.isnan(a)
+    change = np.where(both, a - b, 0.0)
+    split = breakdown if breakdown is not None else Breakdown.overall(design.n)
+    est = domain_means(design, change, both, np.arange(b.shape[1]), split, binary=False)
+    d = _difference(est.estimate, est.se, est.n_unweighted, level)
+    return PanelDifferences(
+        labels=split.labels,
+        estimate=d.estimate,
+        se=d.se,
+        ci_low=d.ci_low,
+        ci_high=d.ci_high,
+        p_value=d.p_value,
+        n=est.n_unweighted.astype(np.int64),
+    )
 
 
 def evolution_table(before: pl.DataFrame, after: pl.DataFrame, level: float = 0.95) -> pl.DataFrame:

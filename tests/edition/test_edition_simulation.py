@@ -191,3 +191,42 @@ def test_target_shares_impose_nested_figures() -> None:
     codes, shares = target_shares(questionnaire.question("edu_strategie"), figures)
     assert codes == ["0", "1", "2", "3", "4"]
     assert np.isclose(shares[2:].sum(), 0.97) and np.isclose(shares[3:].sum(), 0.83)
+
+
+def test_several_editions_move_the_truth_and_keep_a_panel() -> None:
+    """JVS 2015 → 2016: the opportunity share goes from 33 % to 48 %, part of the sample again."""
+    from barometre.edition.answer_columns import figure_shares
+    from barometre.edition.consolidation import consolidate
+    from barometre.edition.simulate_editions import PANEL_SHARE, simulate_editions
+    from barometre.questionnaire.templates_catalogue import template_text
+
+    template = "jvs-petites-communes-dematerialisation"
+    figures = load_figures(template)
+
+    def run() -> list:
+        return simulate_editions(
+            load_template(template),
+            template_text(template),
+            list(figures.figures),
+            load_register().entities,
+            figures.demo,
+            years=[2016, 2015],
+            size=400,
+            seed=9,
+        )
+
+    first, second = run()
+    assert (first.year, second.year) == (2015, 2016)
+    assert first.questionnaire.edition == "2015" and 'edition: "2015"' in first.questionnaire_text
+    shares = []
+    for edition in (first, second):
+        responses = edition.simulated.responses.with_columns(
+            pl.col("submitted_at").str.to_datetime()
+        )
+        table = figure_shares(consolidate(responses), edition.questionnaire, edition.figures)
+        shares.append(table.filter(pl.col("id") == "per_opportunite")["share"][0])
+    assert shares[0] == pytest.approx(0.33, abs=0.03) and shares[1] == pytest.approx(0.48, abs=0.03)
+    both = set(first.simulated.sample["code"]) & set(second.simulated.sample["code"])
+    assert len(both) == second.panel >= PANEL_SHARE * 400 and first.panel == 0
+    again = run()[1].simulated.responses
+    assert again.equals(second.simulated.responses)  # deterministic per seed

@@ -163,3 +163,32 @@ def test_korn_graubard_matches_svyciprop_beta_and_wilson_is_sane(dataset, method
     np.testing.assert_allclose(hi[inner], ref["kg_high"].to_numpy()[inner], atol=1e-6)
     wl, wh = proportion_ci(est, se, n, dfree, method="wilson")
     assert ((wl <= est) & (est <= wh) & (wl >= 0) & (wh <= 1)).all()
+
+
+@pytest.mark.parametrize("method", ["raking", "linear"])
+def test_panel_differences_match_svymean_on_the_panel_subset(method):
+    """Mean change among respondents with both answers, overall and by OPSN: as R `survey`."""
+    from barometre.stats.domains import Breakdown
+    from barometre.stats.evolution import panel_differences
+
+    ref = pl.read_csv(OUT / "panel_differences.csv", infer_schema=False).filter(method=method)
+    df, design = design_for("medium", method)
+    panel = pl.read_csv(OUT.parent / "panel.csv", infer_schema=False)
+    assert panel["code"].to_list() == df["code"].to_list()
+    items = ["y1", "q5_oui", "n7", "y8"]
+    after = df.select(pl.col(i).cast(pl.Float64) for i in items).to_numpy()
+    after[df["asked8"].to_numpy() == 0, 3] = np.nan  # y8 is asked only where asked8 = 1
+    before = panel.select(pl.col(f"before_{i}").cast(pl.Float64) for i in items).to_numpy()
+    opsn = Breakdown.from_values("opsn", df["opsn"].cast(pl.String).to_numpy(), ["0", "1"])
+    for split, domain in ((None, "ensemble"), (opsn, "opsn")):
+        res = panel_differences(design, before, after, split)
+        part = ref.filter(domain=domain)
+        for row in part.iter_rows(named=True):
+            g = list(res.labels).index(row["level"])
+            k = items.index(row["item"])
+            assert res.estimate[g, k] == pytest.approx(float(row["estimate"]), rel=1e-10)
+            assert res.se[g, k] == pytest.approx(float(row["se"]), rel=1e-6)
+            assert res.n[g, k] == int(row["n"])
+    # the pairing matters: the SE is below that of two independent samples of the same answers
+    whole = panel_differences(design, before, after)
+    assert whole.p_value[0, 0] < 0.001 and whole.ci_low[0, 0] > 0
