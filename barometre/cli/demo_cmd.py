@@ -83,6 +83,13 @@ def _count(value: int) -> str:
     "la vérité simulée évolue, une partie des répondants répond aux deux (panel), et le rapport "
     "de chaque édition donne les évolutions par rapport à la précédente.",
 )
+@click.option(
+    "--all",
+    "gallery",
+    is_flag=True,
+    help="Les cinq baromètres de référence côte à côte dans DOSSIER, avec une page index.html "
+    "qui mène à chaque rapport (ignore --template et --editions ; --size plafonne chaque taille).",
+)
 def command(
     dossier: Path,
     template: str,
@@ -91,6 +98,7 @@ def command(
     pdf: bool,
     without_report: bool,
     editions: str | None,
+    gallery: bool,
 ) -> None:
     """Construit une édition de démonstration complète dans DOSSIER (défaut : ./barometre-demo).
 
@@ -98,10 +106,13 @@ def command(
     membres d'un OPSN sur-représentés), réponses simulées cohérentes avec le questionnaire et
     proches des chiffres publiés par le baromètre source ; corpus d'exemple d'initiatives
     numériques ; puis rapport complet (site, données ouvertes, rapports de positionnement) dans
-    DOSSIER/rapport, sauf avec --sans-rapport. Avec --editions, une édition par année.
+    DOSSIER/rapport, sauf avec --sans-rapport. Avec --editions, une édition par année ; avec
+    --all, les cinq baromètres de référence et leur page d'accueil.
     """
+    if gallery:
+        _gallery(dossier, seed, pdf, size)
+        return
     # 1. The template and the figures its seed barometer published.
-    questionnaire = load_template(template)
     figures = figures_or_default(template)
     wanted = size or figures.demo.size
     years = _years(editions) if editions else None
@@ -116,6 +127,21 @@ def command(
     if years:
         _series(dossier, template, years, wanted, seed, pdf, without_report, register)
         return
+    _single(dossier, template, wanted, seed, pdf, without_report, register)
+
+
+def _single(
+    dossier: Path,
+    template: str,
+    wanted: int,
+    seed: int,
+    pdf: bool,
+    without_report: bool,
+    register,
+) -> Path:
+    """One demo edition: simulation, folder, corpus, report."""
+    figures = figures_or_default(template)
+    questionnaire = load_template(template)
     # 3. The simulation: OPSN membership, biased sample, answers, resubmissions.
     simulated = simulate_edition(
         questionnaire,
@@ -132,6 +158,102 @@ def command(
     click.echo("La même graine (--seed) redonne exactement les mêmes fichiers.")
     if not without_report:
         _report(folder, pdf)
+    return folder
+
+
+GALLERY = (
+    # folder, template, years (several editions), entry of the gallery (seed, title, source, shows)
+    (
+        "nouvelle-caledonie",
+        "nouvelle-caledonie-services-publics",
+        None,
+        (
+            "000",
+            "Maturité numérique des services publics calédoniens",
+            "Observatoire numérique de Nouvelle-Calédonie",
+            "Recensement des 34 services publics : chiffres sans marge d'erreur, classements "
+            "«\u00a0TOP\u00a05\u00a0» des usages et des équipements (#1 à #5).",
+        ),
+    ),
+    (
+        "dinum",
+        "dinum-collectivites-numerique-2024",
+        None,
+        (
+            "002",
+            "Baromètre Collectivités & Numérique 2024",
+            "Direction interministérielle du numérique (DINUM), deux vagues d'enquête",
+            "Six thèmes en deux vagues, chiffres clés redressés : part brute et part pondérée "
+            "(correction du biais des territoires dotés d'un OPSN).",
+        ),
+    ),
+    (
+        "ey",
+        "ey-france-urbaine-maturite",
+        None,
+        (
+            "003",
+            "Baromètre de la maturité numérique dans les villes françaises",
+            "EY et France urbaine, 2019",
+            "Neuf thèmes de maturité, les cinq stades EY 2019, l'indice global et les trois "
+            "profils (stratèges, pragmatiques, retardataires).",
+        ),
+    ),
+    (
+        "jvs",
+        "jvs-petites-communes-dematerialisation",
+        [2015, 2016],
+        (
+            "004",
+            "Baromètre de la dématérialisation des petites communes",
+            "JVS-Mairistem, éditions 2015 et 2016",
+            "Deux éditions : évolutions en points (33\u202f% → 48\u202f% pour la dématérialisation vue "
+            "comme une opportunité), significatives ou non, et l'évolution du panel.",
+        ),
+    ),
+)
+
+
+def _gallery(dossier: Path, seed: int, pdf: bool, size: int | None = None) -> None:
+    """The five seed barometers side by side, and the index page linking each report.
+
+    Each at its template's size, or at most `size` respondents when given.
+    """
+    from barometre.publish.gallery import GalleryEntry, write_gallery
+    from barometre.publish.themes import get_theme
+
+    start = time.perf_counter()
+    register = load_register()
+    dossier.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for name, template, years, (code, title, source, shows) in GALLERY:
+        click.echo(f"— {title} ({template})")
+        wanted = figures_or_default(template).demo.size
+        wanted = min(wanted, size) if size else wanted
+        if years:
+            _series(dossier / name, template, years, wanted, seed, pdf, False, register)
+            report = f"{name}/{years[-1]}/{REPORT_FOLDER}/index.html"
+            details = ((f"Édition {years[0]}", f"{name}/{years[0]}/{REPORT_FOLDER}/index.html"),)
+        else:
+            _single(dossier / name, template, wanted, seed, pdf, False, register)
+            report, details = f"{name}/{REPORT_FOLDER}/index.html", ()
+        entries.append(GalleryEntry(code, title, source, shows, report, details))
+    dinum = next(e for e in entries if e.seed == "002")
+    entries.insert(
+        1,
+        GalleryEntry(
+            "001",
+            "Baromètre du développement local des services publics numériques",
+            "Villes Internet × Deloitte, 2016 (initiatives numériques des communes)",
+            "Les initiatives du corpus d'exemple classées par domaine : les quatre grands "
+            "domaines, l'effet de la taille, celui de l'âge médian, avec leurs marges d'erreur.",
+            dinum.report.replace("index.html", "initiatives.html"),
+        ),
+    )
+    index = write_gallery(dossier, entries, get_theme("neutral"))
+    elapsed = time.perf_counter() - start
+    click.echo(f"Les cinq baromètres de référence écrits en {elapsed:.0f} s.")
+    click.echo(f"Ouvrir la galerie : {index.resolve()}")
 
 
 def _years(text: str) -> list[int]:
