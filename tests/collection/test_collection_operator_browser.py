@@ -64,3 +64,45 @@ def test_operator_pages_pass_axe_after_logging_in(
     assert_accessible(page, f"{site_theme}-op-06-import-refuse")
     page.set_viewport_size({"width": 390, "height": 844})
     assert_accessible(page, f"{site_theme}-op-06-import-refuse-390")
+
+
+def test_import_page_with_out_of_frame_respondents(
+    live_server,
+    site_theme,
+    browser_context,
+    assert_accessible,
+    campaign,
+    make_target,
+    django_user_model,
+):
+    django_user_model.objects.create_user("national", password="mot-de-passe-de-test-2")
+    Account.objects.create(
+        user=django_user_model.objects.get(username="national"), role="administrator"
+    )
+    make_target(campaign, "29019", name="Brest")
+    page = browser_context().new_page()
+    page.goto(live_server.url + reverse("operator:import", args=[campaign.pk]))
+    page.get_by_label("Nom d’utilisateur").fill("national")
+    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test-2")
+    page.get_by_role("button", name="Se connecter").click()
+    page.locator("#id_source").select_option("mapped")
+    page.locator("#id_file").set_input_files(
+        files=[
+            {
+                "name": "reponses.csv",
+                "mimeType": "text/csv",
+                "buffer": "code;nom;inc_lieux\n212 900 195;Ville de Brest;Oui\n"
+                "282 900 018;SDIS du Finistère;Non\n".encode(),
+            }
+        ]
+    )
+    page.locator("#id_mapping").fill("code = code\nnom = nom\ninc_lieux = inc_lieux")
+    page.locator("label[for=id_out_of_frame]").click()  # DSFR: the label covers the box
+    page.get_by_role("button", name="Importer").click()
+    page.get_by_role("heading", name="Import enregistré").wait_for()
+    body = page.locator("main").inner_text()
+    assert "SIREN converti en code du registre" in body
+    assert "Répondants hors base de sondage (1)" in body and "SDIS du Finistère" in body
+    assert_accessible(page, f"{site_theme}-op-07-import-hors-base")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_accessible(page, f"{site_theme}-op-07-import-hors-base-390")
