@@ -15,7 +15,7 @@ from barometre.stats.analysis import DEFAULT_MARGINS, MAX_RESPONDENT_SHARE
 from barometre.stats.calibration import METHODS
 from barometre.stats.design import DEFAULT_LONELY_PSU, LONELY_PSU
 from barometre.stats.errors import StatsError
-from barometre.stats.intervals import CI_METHODS
+from barometre.stats.intervals import CI_METHODS, DEFAULT_CI
 
 
 class AnalysisFailed(click.ClickException):
@@ -112,8 +112,8 @@ def _bounds(text: str | None) -> tuple[float, float] | None:
 @click.option(
     "--ci",
     type=click.Choice(CI_METHODS),
-    default="logit",
-    help="Intervalle de confiance des proportions (défaut : logit).",
+    default=DEFAULT_CI,
+    help="Intervalle de confiance des proportions (défaut : logit-floor, logit avec un effet de plan d'au moins 1).",
 )
 @click.option(
     "--level",

@@ -15,6 +15,7 @@ from barometre.stats.analysis import (
 )
 from barometre.stats.design import DEFAULT_LONELY_PSU
 from barometre.stats.errors import StatsError
+from barometre.stats.intervals import DEFAULT_CI
 
 DEFAULT_BREAKDOWNS = ("size_class", "kind_detail", "region_group")
 DEFAULT_METHOD = "raking"
@@ -35,7 +36,7 @@ class SurveyOptions:
     max_respondent_share: float | None = None
     fallback: bool = True
     breakdowns: tuple[str, ...] | None = None
-    ci: str = "logit"
+    ci: str = DEFAULT_CI
     level: float = 0.95
     min_n: int | None = None
     exclude_nsp: bool = False

@@ -64,7 +64,13 @@ def figure_estimates(survey: Survey, figures: list[Figure]) -> pl.DataFrame:
     overall = Breakdown.overall(answers.height)
     est = domain_means(survey.design, np.nan_to_num(hits), masks, np.arange(len(figures)), overall)
     lo, hi = proportion_ci(
-        est.estimate, est.se, est.n_unweighted, est.df, options.level, options.ci
+        est.estimate,
+        est.se,
+        est.n_unweighted,
+        est.df,
+        options.level,
+        options.ci,
+        population=est.n_weighted,
     )
     exact = enumerated_levels(survey.design, overall)[:, None] & (est.se == 0)
     lo, hi = np.where(exact, est.estimate, lo), np.where(exact, est.estimate, hi)

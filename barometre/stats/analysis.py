@@ -24,7 +24,7 @@ from barometre.stats.disclosure import flag_estimates
 from barometre.stats.domains import Breakdown, domain_means, prepare_indicators
 from barometre.stats.errors import CalibrationError, StatsError
 from barometre.stats.indicators import NO_ANSWER, build_indicators, merge_option_columns
-from barometre.stats.intervals import mean_ci, proportion_ci
+from barometre.stats.intervals import DEFAULT_CI, mean_ci, proportion_ci
 from barometre.stats.quantiles import domain_quantiles
 from barometre.stats.replicates import (
     bootstrap,
@@ -74,7 +74,7 @@ class AnalysisOptions:
     breakdowns: tuple[str, ...] = ()
     method: str = "raking"
     bounds: tuple[float, float] | None = None
-    ci: str = "logit"
+    ci: str = DEFAULT_CI
     level: float = 0.95
     min_n: int = 5
     imprecise_n: int = 30
@@ -524,7 +524,14 @@ def estimate_table(
                     r, se=np.where(np.isnan(r.se), np.nan, se), df=np.full_like(r.df, rep_df)
                 )
             lo, hi = proportion_ci(
-                r.estimate, r.se, r.n_unweighted, r.df, options.level, options.ci, design.n
+                r.estimate,
+                r.se,
+                r.n_unweighted,
+                r.df,
+                options.level,
+                options.ci,
+                design.n,
+                population=r.n_weighted,
             )
             lo, hi = _exact_where_enumerated(enumerated, r.estimate, r.se, lo, hi)
             dens = [ind.mask_rules[m] for m in ind.binary_mask]

@@ -75,6 +75,7 @@ def run(frame: pl.DataFrame, dataset: str, exclude_nsp: bool = False) -> pl.Data
         medians=False,
         strata="none",  # R: svydesign(ids = ~1, weights = ~w), no strata, no fpc
         fpc=False,
+        ci="logit",  # R svyciprop(method = "logit")
     )
     return analyse(frame, questionnaire(), multiple_choice_frame(), options).table
 
