@@ -27,8 +27,10 @@ def build(seed: int = 2026) -> pl.DataFrame:
     lp = np.log10(frame["population"].to_numpy() + 10)
     opsn = frame["opsn"].to_numpy()
     reg = np.unique(frame["region_group"].to_numpy(), return_inverse=True)[1]
-    # unequal base weights, as from a size- and OPSN-dependent inclusion probability
-    pi = np.clip(0.2 + 0.15 * (lp - 2) + 0.2 * opsn, 0.05, 1)
+    # base weights constant within groups (1/π by size stratum and OPSN, as from a stratified
+    # draw; `barometre analyse` starts from N_h/n_h), not matching the margins: raking iterates
+    kd = np.unique(frame["kd_size"].to_numpy(), return_inverse=True)[1]
+    pi = np.clip(0.25 + 0.1 * kd + 0.2 * opsn, 0.05, 1)
     base = 1 / pi
     cols: dict[str, np.ndarray] = {}
     effect = rng.normal(0, 0.8, 150)
