@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +18,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class EditionInvalid(ValueError):
     """The questionnaire file is invalid; the message lists the problems in French."""
+
+
+def decode_questionnaire_text(content: bytes) -> str:
+    """The text of an uploaded YAML questionnaire (UTF-8, with or without BOM), French error else."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise EditionInvalid(
+            f"Le fichier n'est pas encodé en UTF-8 (ligne {line}, octet {exc.start + 1}) : "
+            "enregistrez-le en UTF-8 depuis votre éditeur, puis recommencez."
+        ) from None
 
 
 def parse_questionnaire_yaml(text: str, source: str = "") -> Questionnaire:
@@ -39,19 +50,6 @@ def questionnaire_yaml_text(questionnaire: Questionnaire) -> str:
     from barometre.questionnaire.yaml_format import dump_questionnaire
 
     return dump_questionnaire(questionnaire)
-
-
-def _xlsform_loader():
-    """The XLSForm reader of `barometre.questionnaire` (module name tolerant while it is built)."""
-    for module in ("barometre.questionnaire.xlsform", "barometre.questionnaire.xlsform_format"):
-        try:
-            loaded = importlib.import_module(module)
-        except ModuleNotFoundError:
-            continue
-        for name in ("load_xlsform", "read_xlsform"):
-            if hasattr(loaded, name):
-                return getattr(loaded, name)
-    raise EditionInvalid("La lecture des fichiers XLSForm n'est pas disponible.")
 
 
 def create_edition(
@@ -107,22 +105,29 @@ def edition_from_template(name: str, actor: object = None, **fields) -> Edition:
 
 
 def edition_from_xlsform(content: bytes, file_name: str, actor: object = None, **fields) -> Edition:
-    """Create an edition from an uploaded XLSForm workbook."""
-    loader = _xlsform_loader()
+    """Create an edition from an uploaded XLSForm workbook.
+
+    The import report's remarks (what was adapted, dropped or unreadable, row and column named)
+    are kept on the returned edition as `import_notes` (French lines) for the operator.
+    """
+    from barometre.questionnaire.xlsform import read_xlsform
+
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(file_name).name
+        path = Path(folder) / (Path(file_name).name or "questionnaire.xlsx")
         path.write_bytes(content)
-        try:
-            questionnaire = loader(path)
-        except ValueError as exc:
-            raise EditionInvalid(str(exc)) from exc
-    return create_edition(
-        questionnaire_yaml_text(questionnaire),
+        result = read_xlsform(path)
+    if result.questionnaire is None:
+        errors = [str(note) for note in result.notes if note.level == "erreur"]
+        raise EditionInvalid("XLSForm illisible :\n" + "\n".join(errors or ["import impossible"]))
+    edition = create_edition(
+        questionnaire_yaml_text(result.questionnaire),
         source=Edition.Source.XLSFORM,
         source_name=file_name,
         actor=actor,
         **fields,
     )
+    edition.import_notes = [str(note) for note in result.unsupported]
+    return edition
 
 
 def edition_from_lss(

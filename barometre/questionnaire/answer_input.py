@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
+from barometre.questionnaire.answers import MAX_ANSWER_CHARS
 from barometre.questionnaire.model import NSP_CODE, Question, QuestionType
+from barometre.register.labels import count
 
 NUMBER_HINT = "Saisissez un nombre (par exemple 12 ou 12,5)."
 THOUSANDS_SPACES = ("\u202f", "\u00a0", " ")
@@ -36,7 +38,16 @@ def parse_number(text: str) -> Decimal | None:
 
 
 def parse_value(question: Question, raw: Sequence[str]) -> tuple[str | None, str | None]:
-    """The stored text of one posted answer (None = empty) and a French error, if any."""
+    """The stored text of one posted answer (None = empty) and a French error, if any.
+
+    An input longer than `MAX_ANSWER_CHARS` is refused before anything else is done with it.
+    """
+    longest = max((len(item) for item in raw if item is not None), default=0)
+    if longest > MAX_ANSWER_CHARS:
+        return None, (
+            f"Réponse trop longue : {count(longest)} caractères, {count(MAX_ANSWER_CHARS)} au plus."
+            " Raccourcissez-la : elle n'a pas été enregistrée."
+        )
     items = [item.strip() for item in raw if item is not None and item.strip() != ""]
     kind = question.type
     if kind is QuestionType.MULTIPLE_CHOICE:

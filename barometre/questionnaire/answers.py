@@ -13,7 +13,9 @@ from typing import Any
 import polars as pl
 
 from barometre.questionnaire.model import NSP_CODE, Question, Questionnaire, QuestionType
+from barometre.register.labels import count
 
+MAX_ANSWER_CHARS = 10_000  # one answer (free text included), on the web form and in imports
 _NUMBER = re.compile(r"^\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*$")
 _NUMBER_PATTERN = r"^\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*$"
 
@@ -41,6 +43,11 @@ def answer_problem(question: Question, value: Any) -> str | None:
         text = str(int(value))
     else:
         text = str(value).strip()
+    if len(text) > MAX_ANSWER_CHARS:
+        return (
+            f"réponse de {count(len(text))} caractères à la question « {question.id} », "
+            f"{count(MAX_ANSWER_CHARS)} au plus"
+        )
     if text == NSP_CODE:
         if question.allow_nsp:
             return None
@@ -121,6 +128,7 @@ def _valid_expr(question: Question, dtype: pl.DataType) -> pl.Expr:
             valid = is_number & number.is_between(0, 100)
     else:
         valid = pl.lit(True)
+    valid = valid & (text.str.len_chars() <= MAX_ANSWER_CHARS)
     return (empty | (nsp & nsp_ok) | (~nsp & valid)).fill_null(False)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from barometre.questionnaire.model import QuestionType
+from barometre.register.labels import count
 
 # ---------------------------------------------------------------------------------------- tokens
 
@@ -180,13 +181,41 @@ def _describe(token: Token) -> str:
     return f"« {token.value} »"
 
 
+MAX_EXPRESSION_LENGTH = 4_000
+MAX_EXPRESSION_NESTING = 40  # parentheses, function calls and unary minus, one inside the other
+MAX_EXPRESSION_DEPTH = 100  # depth of the syntax tree (nesting and chains of operators)
+
+
 class _Parser:
-    """Recursive-descent parser following XPath operator precedence."""
+    """Recursive-descent parser following XPath operator precedence, with bounded recursion.
+
+    Nesting (parentheses, calls, unary minus) is counted while parsing, so that 5,000 nested
+    parentheses stop at the 41st with a French message instead of exhausting Python's stack; the
+    finished tree's depth is then bounded too, for the recursive walks that evaluate it.
+    """
 
     def __init__(self, text: str) -> None:
+        if len(text) > MAX_EXPRESSION_LENGTH:
+            raise ExpressionSyntaxError(
+                f"expression trop longue : {count(len(text))} caractères,"
+                f" {count(MAX_EXPRESSION_LENGTH)} au plus",
+                MAX_EXPRESSION_LENGTH + 1,
+                text,
+            )
         self.text = text
         self.tokens = tokenize(text)
         self.index = 0
+        self.nesting = 0
+
+    def enter(self, token: Token) -> None:
+        """One more level of nesting at `token` (fails beyond `MAX_EXPRESSION_NESTING`)."""
+        self.nesting += 1
+        if self.nesting > MAX_EXPRESSION_NESTING:
+            raise self.fail(
+                f"expression trop imbriquée : plus de {MAX_EXPRESSION_NESTING} niveaux de "
+                "parenthèses, de fonctions ou de signes moins",
+                token,
+            )
 
     @property
     def current(self) -> Token:
@@ -217,6 +246,13 @@ class _Parser:
         node = self.binary(0)
         if self.current.kind != "eof":
             raise self.fail(f"opérateur attendu, trouvé {_describe(self.current)}")
+        if _depth(node) > MAX_EXPRESSION_DEPTH:
+            raise ExpressionSyntaxError(
+                f"expression trop complexe : plus de {MAX_EXPRESSION_DEPTH} opérations imbriquées"
+                " ou enchaînées",
+                1,
+                self.text,
+            )
         return node
 
     def binary(self, level: int) -> Node:
@@ -234,7 +270,10 @@ class _Parser:
         """Unary minus, then a primary."""
         if self.current.kind == "op" and self.current.value == "-":
             op = self.advance()
-            return Unary(self.unary(), op.pos)
+            self.enter(op)
+            operand = self.unary()
+            self.nesting -= 1
+            return Unary(operand, op.pos)
         return self.primary()
 
     def primary(self) -> Node:
@@ -254,8 +293,10 @@ class _Parser:
             return Current(token.pos)
         if token.kind == "lparen":
             self.advance()
+            self.enter(token)
             node = self.binary(0)
             self.expect("rparen", "« ) »")
+            self.nesting -= 1
             return node
         if token.kind == "name":
             self.advance()
@@ -267,6 +308,7 @@ class _Parser:
             if token.value not in FUNCTIONS:
                 raise self.fail(f"fonction inconnue « {token.value}() »", token)
             self.advance()
+            self.enter(token)
             args: list[Node] = []
             if self.current.kind != "rparen":
                 args.append(self.binary(0))
@@ -274,6 +316,7 @@ class _Parser:
                     self.advance()
                     args.append(self.binary(0))
             self.expect("rparen", "« ) » ou « , »")
+            self.nesting -= 1
             if len(args) != FUNCTIONS[token.value]:
                 raise self.fail(
                     f"{token.value}() attend {FUNCTIONS[token.value]} argument(s),"
@@ -282,6 +325,21 @@ class _Parser:
                 )
             return Call(token.value, tuple(args), token.pos)
         raise self.fail(f"valeur attendue, trouvé {_describe(token)}")
+
+
+def _depth(root: Node) -> int:
+    """Depth of a syntax tree, computed without recursion."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, Unary):
+            stack.append((node.operand, depth + 1))
+        elif isinstance(node, Binary):
+            stack += [(node.left, depth + 1), (node.right, depth + 1)]
+        elif isinstance(node, Call):
+            stack += [(arg, depth + 1) for arg in node.args]
+    return deepest
 
 
 @lru_cache(maxsize=4096)

@@ -18,6 +18,7 @@ from pyxform.aliases import yes_no as PYXFORM_YES_NO
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 
 from barometre.questionnaire.expressions import check
+from barometre.questionnaire.file_limits import MAX_WORKBOOK_ROWS, workbook_limit_problem
 from barometre.questionnaire.issues import Issue, QuestionnaireError
 from barometre.questionnaire.model import (
     DEFAULT_POPULATION,
@@ -31,6 +32,7 @@ from barometre.questionnaire.model import (
     QuestionType,
 )
 from barometre.questionnaire.yaml_format import build_questionnaire
+from barometre.register.labels import count
 
 PREFIX = "barometre::"
 # choices columns become item properties in the XForm: they must be valid XML names (no "::")
@@ -430,12 +432,22 @@ class _Sheet:
     columns: list[tuple[str, str, str | None]]  # (header, canonical, language)
 
 
+class SheetTooLong(ValueError):
+    """A sheet has more rows than `MAX_WORKBOOK_ROWS` (French message)."""
+
+
 def _read_sheet(workbook: CalamineWorkbook, name: str) -> _Sheet | None:
     """Read one sheet (None if absent); skips blank rows."""
     matching = [sheet for sheet in workbook.sheet_names if sheet.strip().lower() == name]
     if not matching:
         return None
-    table = workbook.get_sheet_by_name(matching[0]).to_python(skip_empty_area=False)
+    sheet = workbook.get_sheet_by_name(matching[0])
+    if sheet.height > MAX_WORKBOOK_ROWS:
+        raise SheetTooLong(
+            f"feuille « {matching[0]} » trop longue : {count(sheet.height)} lignes, "
+            f"{count(MAX_WORKBOOK_ROWS)} au plus"
+        )
+    table = sheet.to_python(skip_empty_area=False)
     if not table:
         return _Sheet(name, [], [])
     headers = [_cell_text(cell) for cell in table[0]]
@@ -1126,7 +1138,8 @@ class _Reader:
                         None,
                         "relevant",
                         theme["id"],
-                        f"condition du groupe « {theme['relevant']} » ignorée : {problems[0].message}",
+                        f"condition du groupe « {_excerpt(theme['relevant'])} » ignorée : "
+                        f"{problems[0].message}",
                     )
                     del theme["relevant"]
         for question in questions:
@@ -1149,7 +1162,7 @@ class _Reader:
                         number,
                         kind,
                         question["id"],
-                        f"« {question[kind]} » ignorée : {problems[0].message}",
+                        f"« {_excerpt(question[kind])} » ignorée : {problems[0].message}",
                     )
                     del question[kind]
                     if kind == "constraint":
@@ -1171,6 +1184,11 @@ class _Reader:
         return (*codes, NSP_CODE) if question.get("allow_nsp") else tuple(codes)
 
 
+def _excerpt(text: str, limit: int = 80) -> str:
+    """A long expression shortened for a report line."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _float(text: str | None, default: float) -> float:
     """A cell as a number (default when empty or not a number)."""
     try:
@@ -1184,6 +1202,11 @@ def read_xlsform(path: str | Path) -> XLSFormImport:
     path = Path(path)
     result = XLSFormImport(str(path))
     reader = _Reader(str(path))
+    refused = workbook_limit_problem(path)
+    if refused is not None:
+        reader.note("classeur", None, "", path.name, refused, "erreur")
+        result.notes = reader.notes
+        return result
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # any unreadable file becomes a report line
@@ -1192,6 +1215,9 @@ def read_xlsform(path: str | Path) -> XLSFormImport:
         return result
     try:
         data = reader.read(workbook)
+    except SheetTooLong as error:
+        reader.note("classeur", None, "", path.name, str(error), "erreur")
+        data = None
     except Exception as error:  # the report replaces a traceback
         reader.note(
             "classeur",

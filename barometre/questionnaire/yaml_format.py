@@ -13,6 +13,7 @@ import jsonschema
 import yaml
 
 from barometre.questionnaire.expressions import check
+from barometre.questionnaire.file_limits import yaml_limit_issues, yaml_problem_text
 from barometre.questionnaire.issues import Issue, QuestionnaireError
 from barometre.questionnaire.model import (
     DEFAULT_POPULATION,
@@ -585,7 +586,13 @@ def _texts_as_written(data: Any, located: _Located) -> None:
 
 
 def loads_questionnaire(text: str, source: str = "") -> Questionnaire:
-    """Parse and validate questionnaire YAML text; raise QuestionnaireError listing every problem."""
+    """Parse and validate questionnaire YAML text; raise QuestionnaireError listing every problem.
+
+    The text is first checked against `file_limits` (size, depth, node count, no aliases).
+    """
+    limits = yaml_limit_issues(text)
+    if limits:
+        raise QuestionnaireError(limits, source)
     located = _Located()
     try:
         loader = _YAML_LOADER(text)
@@ -599,7 +606,8 @@ def loads_questionnaire(text: str, source: str = "") -> Questionnaire:
         problem = getattr(error, "problem", None) or str(error)
         line = mark.line + 1 if mark is not None else None
         raise QuestionnaireError(
-            [Issue("yaml_syntax", "", f"YAML invalide : {problem}", line)], source
+            [Issue("yaml_syntax", "", f"YAML invalide : {yaml_problem_text(problem)}", line)],
+            source,
         ) from None
     if node is not None:
         located.index(node)

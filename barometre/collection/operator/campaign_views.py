@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from barometre.collection import campaigns as campaign_actions
-from barometre.collection import editions, invitations
+from barometre.collection import editions, invitations, uploads
 from barometre.collection.contacts import import_contacts
 from barometre.collection.models import Campaign, Edition, Invitation, Target, Wave, audit
 from barometre.collection.monitoring import TARGET_STATES, best_ranks, invitations_by_state
@@ -79,7 +79,7 @@ def edition_new(request: HttpRequest) -> HttpResponse:
             elif data["source"] == Edition.Source.YAML:
                 upload = data["file"]
                 edition = editions.create_edition(
-                    upload.read().decode("utf-8"),
+                    editions.decode_questionnaire_text(upload.read()),
                     source=Edition.Source.YAML,
                     source_name=upload.name,
                     actor=request.user,
@@ -97,10 +97,17 @@ def edition_new(request: HttpRequest) -> HttpResponse:
                 edition = editions.edition_from_xlsform(
                     upload.read(), upload.name, actor=request.user, **extra
                 )
-        except (editions.EditionInvalid, UnicodeDecodeError) as exc:
+        except editions.EditionInvalid as exc:
             form.add_error("file" if data["source"] != "template" else "template", str(exc))
         else:
             messages.success(request, f"Édition « {edition.title} » créée.")
+            notes = getattr(edition, "import_notes", [])
+            if notes:
+                more = f" (et {len(notes) - 20} autres)" if len(notes) > 20 else ""
+                messages.warning(
+                    request,
+                    f"Remarques de l'import XLSForm{more} : " + " ; ".join(notes[:20]),
+                )
             return redirect("operator:campaign_new")
     return render(request, "collection/operator/edition_form.html", {"form": form})
 
@@ -343,8 +350,13 @@ def invitation_action(request: HttpRequest, pk: int) -> HttpResponse:
         return response
     elif action == "courriels":
         upload = request.FILES.get("fichier")
+        too_big = uploads.upload_problem(
+            upload, uploads.CONTACTS_FILE_MAX_BYTES, "Fichier des courriels"
+        )
         if upload is None:
             messages.error(request, "Joignez un fichier CSV ou XLSX (colonnes code et courriel).")
+        elif too_big:
+            messages.error(request, f"Aucun courriel enregistré : {too_big}")
         else:
             updated, rejected = import_contacts(
                 campaign, upload.read(), upload.name, actor=request.user, targets=in_scope

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from barometre.collection import uploads
 from barometre.collection.models import Account, Campaign, Edition, Response, Target
 from barometre.collection.scopes import Scope, register_places
 from barometre.register.labels import kind_label, region_label, size_class_label
@@ -36,6 +37,19 @@ class EditionForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        upload = data.get("file")
+        if upload is not None and data.get("source") in (
+            Edition.Source.YAML,
+            Edition.Source.XLSFORM,
+        ):
+            limit = (
+                uploads.QUESTIONNAIRE_YAML_MAX_BYTES
+                if data["source"] == Edition.Source.YAML
+                else uploads.QUESTIONNAIRE_WORKBOOK_MAX_BYTES
+            )
+            problem = uploads.upload_problem(upload, limit, self.fields["file"].label)
+            if problem:
+                self.add_error("file", problem)
         if data.get("source") == Edition.Source.TEMPLATE and not data.get("template"):
             self.add_error("template", "Choisissez un modèle.")
         if data.get("source") in (
@@ -134,6 +148,15 @@ class TargetFilterForm(forms.Form):
         self.fields["kinds"].choices = [(k, kind_label(k)) for k in kinds]
         self.fields["size_classes"].choices = [(s, size_class_label(s)) for s in size_classes]
 
+    def clean_codes_file(self):
+        upload = self.cleaned_data.get("codes_file")
+        problem = uploads.upload_problem(
+            upload, uploads.CODES_FILE_MAX_BYTES, self.fields["codes_file"].label
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
+
     def split(self, name: str) -> list[str]:
         """The codes of a free-text field."""
         return _codes(self.cleaned_data.get(name) or "")
@@ -200,6 +223,15 @@ class ImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Identifiants spéciaux : code, submitted_at, status, respondent_role.",
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        problem = uploads.upload_problem(
+            upload, uploads.ANSWERS_FILE_MAX_BYTES, self.fields["file"].label
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
 
 
 class AccountFieldsForm(forms.Form):

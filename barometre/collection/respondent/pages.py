@@ -9,6 +9,7 @@ from functools import cached_property
 from barometre.collection.models import Campaign
 from barometre.collection.respondent.answering import answer_label
 from barometre.collection.respondent.expressions import condition
+from barometre.questionnaire.answers import MAX_ANSWER_CHARS
 from barometre.questionnaire.model import NSP_CODE, Question, Questionnaire, QuestionType, Theme
 
 
@@ -96,6 +97,11 @@ class QuestionView:
         if kind.is_choice:
             return "radios"
         return "number" if kind.is_numeric else "textarea"
+
+    @property
+    def max_chars(self) -> int:
+        """The longest answer accepted (also the textarea's `maxlength`)."""
+        return MAX_ANSWER_CHARS
 
     @property
     def text_value(self) -> str:

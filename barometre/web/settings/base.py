@@ -45,6 +45,7 @@ if BAROMETRE_THEME == "dsfr":
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "barometre.web.limits.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "barometre.collection.ratelimit.TokenRateLimitMiddleware",
     "barometre.collection.respondent.sessions.RespondentSessionMiddleware",
@@ -140,8 +141,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("BAROMETRE_STATIC_ROOT", Path.cwd() / "staticfiles"))
+# Form fields (not files) of one request; beyond, Django answers 400 (French page 400.html).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Any request body, files included, judged on Content-Length before reading (413, French page);
+# forms then cap each file with a message naming the field.
+BAROMETRE_MAX_REQUEST_BYTES = int(os.environ.get("BAROMETRE_MAX_REQUEST_BYTES", "50000000"))
+CSRF_FAILURE_VIEW = "barometre.web.limits.csrf_failure"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
