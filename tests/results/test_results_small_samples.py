@@ -205,3 +205,20 @@ def test_command_options_for_small_samples(peer: Path, tmp_path: Path) -> None:
     assert "hors communes de moins de 3\u202f500 hab." in done.output
     bad = CliRunner().invoke(main, ["analyse", str(peer), "-o", str(out), "--exclude", "taille<3"])
     assert bad.exit_code == 1 and "variable « taille » inconnue" in bad.output
+
+
+def test_an_empty_cell_merges_with_its_neighbour_class_not_a_look_alike_label() -> None:
+    """« de 50 000 à 99 999 hab. » goes with its neighbours, never with « de 500 à 1 999 hab. »."""
+    from barometre.stats.calibration import Margin, collapse_margin
+
+    cells = [
+        "commune × de 500 à 1 999 hab.",
+        "commune × de 20 000 à 49 999 hab.",
+        "commune × de 50 000 à 99 999 hab.",
+        "commune × 100 000 hab. et plus",
+        "epci_CC × de 50 000 à 99 999 hab.",
+    ]
+    totals = dict.fromkeys(cells, 100.0)
+    sample = np.array([cells[0]] * 40 + [cells[1]] * 5 + [cells[3]] * 5 + [cells[4]] * 3)
+    _, records = collapse_margin(Margin("m", sample, totals), 1)
+    assert [r.merged for r in records] == [(cells[1], cells[2])]
