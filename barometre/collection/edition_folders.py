@@ -67,7 +67,9 @@ def load_edition_folder(
         )
         campaign = create_campaign(
             edition,
-            f"{edition.title} (démonstration)",
+            edition.title
+            if "démonstration" in edition.title.casefold()
+            else f"{edition.title} (démonstration)",
             closes_at=timezone.now() + timedelta(days=days_open),
             with_waves=False,
             actor=actor,
