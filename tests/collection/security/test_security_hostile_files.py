@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 RESPONDENT_YAML = (
     Path(__file__).resolve().parents[1] / "respondent" / "respondent_questionnaire.yaml"
 ).read_text(encoding="utf-8")
-EDITION_FIELD = "Fichier YAML ou XLSForm"
+EDITION_FIELD = "Fichier YAML, XLSForm ou structure LimeSurvey (.lss)"
 
 BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
@@ -91,7 +91,7 @@ def test_the_questionnaire_yaml_has_the_alias_it_replaces():
         (
             "gros.yaml",
             "#" * 2_100_000,
-            ["« Fichier YAML ou XLSForm » : fichier trop volumineux (2,1 Mo), 2 Mo au plus"],
+            [f"« {EDITION_FIELD} » : fichier trop volumineux (2,1 Mo), 2 Mo au plus"],
         ),
     ],
     ids=[
