@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import polars as pl
 
+from barometre.register.spreadsheet_cells import neutralise_frame
 from barometre.results.options import DEFAULT_BREAKDOWNS
 from barometre.stats.analysis import DEFAULT_MARGINS, MAX_RESPONDENT_SHARE
 from barometre.stats.calibration import METHODS
@@ -46,7 +47,7 @@ def _write(frame: pl.DataFrame, path: Path) -> Path:
     if path.suffix.lower() == ".parquet":
         frame.write_parquet(tmp)
     else:
-        frame.write_csv(tmp)
+        neutralise_frame(frame).write_csv(tmp)
     return tmp
 
 

@@ -38,6 +38,7 @@ from barometre.register.labels import (
     percent,
     region_label,
 )
+from barometre.register.spreadsheet_cells import neutralise
 
 # action code → what the filter of the journal lists
 ACTIONS: dict[str, str] = {
@@ -514,11 +515,6 @@ def people(logs: QuerySet[AuditLog]) -> list[tuple[str, str]]:
     )
 
 
-def spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (`=`, `+`, `-`, `@`… lead with `'`)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def journal_csv(entries: Iterable[JournalEntry]) -> str:
     """The journal as CSV (`;`, UTF-8 with BOM for spreadsheets), formula-safe cells."""
     out = io.StringIO()
@@ -529,10 +525,7 @@ def journal_csv(entries: Iterable[JournalEntry]) -> str:
         writer.writerow(
             [
                 timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
-                *(
-                    spreadsheet_safe(v)
-                    for v in (entry.person, entry.action, entry.text, entry.campaign)
-                ),
+                *(neutralise(v) for v in (entry.person, entry.action, entry.text, entry.campaign)),
             ]
         )
     return out.getvalue()

@@ -16,6 +16,7 @@ from barometre.collection.editions import create_edition
 from barometre.collection.imports import store_edition_rows
 from barometre.collection.models import Campaign, Edition, Response
 from barometre.collection.targets import add_targets, register_frame
+from barometre.edition.files import read_text_csv
 
 
 class FolderRejected(ValueError):
@@ -55,7 +56,7 @@ def load_edition_folder(
     folder = Path(folder)
     meta = yaml.safe_load((folder / "edition.yaml").read_text(encoding="utf-8")) or {}
     text = (folder / "questionnaire.yaml").read_text(encoding="utf-8")
-    raw = pl.read_csv(folder / "responses.csv", infer_schema=False)
+    raw = read_text_csv(folder / "responses.csv")
     register = register_frame()
     with transaction.atomic():
         edition = create_edition(

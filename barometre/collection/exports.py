@@ -16,6 +16,7 @@ import polars as pl
 
 from barometre.collection.models import Account, Answer, Campaign, Response
 from barometre.collection.scopes import responses_q
+from barometre.register.spreadsheet_cells import neutralise_frame, workbook_cell
 
 FORMATS = ("csv", "xlsx", "parquet", "edition")
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S"  # UTC, as barometre.edition reads it
@@ -101,10 +102,11 @@ def answers_frame(campaign: Campaign, account: Account | None = None) -> pl.Data
 
 
 def frame_bytes(frame: pl.DataFrame, fmt: str) -> bytes:
-    """Serialise the wide table as CSV (UTF-8), XLSX or Parquet."""
+    """Serialise the wide table as CSV (UTF-8), XLSX or Parquet; formula-safe text cells
+    (`barometre.register.spreadsheet_cells`: an apostrophe in CSV, the string type in XLSX)."""
     out = io.BytesIO()
     if fmt == "csv":
-        frame.write_csv(out)
+        neutralise_frame(frame).write_csv(out)
     elif fmt == "parquet":
         frame.write_parquet(out)
     elif fmt == "xlsx":
@@ -112,9 +114,9 @@ def frame_bytes(frame: pl.DataFrame, fmt: str) -> bytes:
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet("reponses")
-        sheet.append(frame.columns)
+        sheet.append([workbook_cell(sheet, name) for name in frame.columns])
         for row in frame.iter_rows():
-            sheet.append(list(row))
+            sheet.append([workbook_cell(sheet, value) for value in row])
         book.save(out)
     else:
         raise ValueError(f"format inconnu : {fmt} (formats : {', '.join(FORMATS[:3])})")

@@ -30,6 +30,7 @@ from barometre.questionnaire.issues import QuestionnaireError
 from barometre.questionnaire.model import NSP_CODE, Question, Questionnaire, QuestionType
 from barometre.questionnaire.skip_logic import apply_relevance, constraint_frame
 from barometre.questionnaire.yaml_format import loads_questionnaire
+from barometre.register.spreadsheet_cells import neutralise_frame, restore_frame
 
 EDITION_FILE = "edition.yaml"
 QUESTIONNAIRE_FILE = "questionnaire.yaml"
@@ -95,7 +96,7 @@ def write_edition(
             yaml.safe_dump(dict(meta), allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
         (staging / QUESTIONNAIRE_FILE).write_text(questionnaire_text, encoding="utf-8")
-        responses.write_csv(staging / RESPONSES_FILE, line_terminator="\n")
+        neutralise_frame(responses).write_csv(staging / RESPONSES_FILE, line_terminator="\n")
         if frame_attributes is not None:
             frame_attributes.write_csv(staging / FRAME_ATTRIBUTES_FILE, line_terminator="\n")
         os.chmod(staging, 0o755)
@@ -115,9 +116,10 @@ def write_edition(
 # ------------------------------------------------------------------------------------------- read
 
 
-def _read_csv_as_text(path: Path) -> pl.DataFrame:
-    """A CSV file with every column as text (codes such as `01001` or `0` stay text)."""
-    return pl.read_csv(path, infer_schema=False)
+def read_text_csv(path: Path) -> pl.DataFrame:
+    """A CSV file with every column as text (codes such as `01001` or `0` stay text), formula-safe
+    cells read back as answered (`spreadsheet_cells`)."""
+    return restore_frame(pl.read_csv(path, infer_schema=False))
 
 
 def _read_csv(
@@ -126,7 +128,7 @@ def _read_csv(
     """A CSV file (all text, or typed with `code` as text) and the problem if it cannot be parsed."""
     try:
         if text_only:
-            return _read_csv_as_text(path), empty_problems()
+            return read_text_csv(path), empty_problems()
         return pl.read_csv(path, schema_overrides={"code": pl.String}), empty_problems()
     except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
         first_line = (

@@ -14,6 +14,8 @@ import json
 import re
 from pathlib import Path
 
+from barometre.register.spreadsheet_cells import restore
+
 LINKS_FILE = "liens.csv"
 EDITION_FILE = "edition.json"
 STYLESHEET = "positionnement.css"
@@ -38,10 +40,11 @@ def write_edition_record(folder: Path, record: dict) -> None:
 
 def _report_file(folder: Path, row: dict) -> Path | None:
     """The report file of a `liens.csv` row: its `fichier` (a plain `.html` name of the folder),
-    else `<token>.html`; None when it names nothing valid or nothing written."""
-    name = row.get("fichier") or ""
+    else `<token>.html`; None when it names nothing valid or nothing written. Cells are read back
+    from their formula-safe form (a token may start with `-`)."""
+    name = restore(row.get("fichier") or "")
     if not (name and Path(name).name == name and name.endswith(".html")):
-        token = row.get("token") or ""
+        token = restore(row.get("token") or "")
         name = f"{token}.html" if TOKEN.match(token) else ""
     path = folder / name if name else None
     return path if path is not None and path.is_file() else None

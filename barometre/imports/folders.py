@@ -21,6 +21,7 @@ from barometre.edition.files import (
     QUESTIONNAIRE_FILE,
     RESPONSES_FILE,
     TIMESTAMP_FORMAT,
+    read_text_csv,
     write_edition,
 )
 from barometre.imports.columns import LINE
@@ -97,7 +98,7 @@ def import_into_folder(
         questionnaire = loads_questionnaire(text, QUESTIONNAIRE_FILE)
         meta = yaml.safe_load((folder / EDITION_FILE).read_text(encoding="utf-8")) or {}
         raw = (
-            pl.read_csv(folder / RESPONSES_FILE, infer_schema=False)
+            read_text_csv(folder / RESPONSES_FILE)
             if (folder / RESPONSES_FILE).is_file()
             else pl.DataFrame(schema={c: pl.String for c in FIXED_COLUMNS})
         )

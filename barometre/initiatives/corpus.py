@@ -29,6 +29,7 @@ from barometre.register.import_errors import (
     errors_from_rows,
     errors_table,
 )
+from barometre.register.spreadsheet_cells import neutralise_frame
 from barometre.register.tabular_files import LINE, UnreadableFile, read_raw_table
 
 EXAMPLE_CORPUS_FILE = DATA_DIR / "initiatives_exemple.csv"
@@ -291,12 +292,12 @@ def write_corpus(corpus: pl.DataFrame, path: Path | str) -> Path:
 
 
 def write_csv_atomic(table: pl.DataFrame, path: Path) -> None:
-    """Write a CSV through a temporary file and a rename (never half-written)."""
+    """Write a CSV through a temporary file and a rename (never half-written), formula-safe."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        table.write_csv(tmp)
+        neutralise_frame(table).write_csv(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -18,6 +18,7 @@ from barometre.initiatives.classifier import (
 )
 from barometre.initiatives.corpus import example_corpus, write_csv_atomic
 from barometre.initiatives.taxonomy import Taxonomy, default_taxonomy
+from barometre.register.spreadsheet_cells import restore_frame
 
 CORRECTIONS_SCHEMA = {
     "id": pl.String,
@@ -85,7 +86,7 @@ def read_corrections(path: Path | str) -> pl.DataFrame:
     path = Path(path)
     if not path.exists():
         return pl.DataFrame(schema=CORRECTIONS_SCHEMA)
-    return pl.read_csv(path, schema=CORRECTIONS_SCHEMA)
+    return restore_frame(pl.read_csv(path, schema=CORRECTIONS_SCHEMA))
 
 
 def record_correction(

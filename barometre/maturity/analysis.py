@@ -35,6 +35,7 @@ from barometre.maturity.typology import (
 )
 from barometre.maturity.variables import resolve_variable
 from barometre.questionnaire.model import Questionnaire, QuestionType
+from barometre.register.spreadsheet_cells import neutralise_frame
 from barometre.stats.domains import Breakdown
 
 DEFAULT_BREAKDOWNS = ("kind_detail", "size_class")
@@ -88,7 +89,7 @@ class MaturityResults:
             if fmt == "parquet":
                 table.write_parquet(tmp)
             else:
-                table.write_csv(tmp, line_terminator="\n")
+                neutralise_frame(table).write_csv(tmp, line_terminator="\n")
             tmp.replace(path)
             written.append(path)
         return written

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from barometre.questionnaire.model import Questionnaire
+from barometre.register.spreadsheet_cells import neutralise_frame
 from barometre.results.store import ReportResults
 
 LICENCE = {
@@ -201,7 +202,7 @@ def write_package(
     resources = []
     for name, title, frame, key in tables:
         path = f"{name}.csv"
-        frame.write_csv(out / path, line_terminator="\n")
+        neutralise_frame(frame).write_csv(out / path, line_terminator="\n")
         resources.append(_resource(name, path, title, frame, key))
     meta = results.meta
     package = {

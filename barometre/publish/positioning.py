@@ -71,6 +71,7 @@ from barometre.publish.positioning_html import (
 from barometre.publish.themes import Theme
 from barometre.publish.wording import KIND_LABELS
 from barometre.questionnaire.model import Questionnaire, QuestionType
+from barometre.register.spreadsheet_cells import neutralise_frame
 
 PEER_MIN = MIN_GROUP_SIZE
 SINGLE_VALUED = (QuestionType.SINGLE_CHOICE, QuestionType.YES_NO, QuestionType.MATURITY)
@@ -576,8 +577,10 @@ def _write_reports(
             "footer": footer,
         }
         (out / f"{token}.html").write_text(assemble(static, slots, values), encoding="utf-8")
-    pl.DataFrame(tokens, schema=["code", "token"], orient="row").with_columns(
-        fichier=pl.col("token") + ".html"
+    neutralise_frame(
+        pl.DataFrame(tokens, schema=["code", "token"], orient="row").with_columns(
+            fichier=pl.col("token") + ".html"
+        )
     ).write_csv(out / LINKS_FILE)
     write_edition_record(out, edition_record(edition, questionnaire.id, questionnaire.edition))
 

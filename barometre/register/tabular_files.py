@@ -10,6 +10,8 @@ from pathlib import Path
 import polars as pl
 from python_calamine import CalamineError, CalamineWorkbook
 
+from barometre.register.spreadsheet_cells import restore_frame
+
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 LINE = "__line__"
 
@@ -66,7 +68,7 @@ def _read_csv(path: Path) -> tuple[list[list[str | None]] | pl.DataFrame, int]:
         infer_schema=False,
         truncate_ragged_lines=False,
     )
-    return frame, 1
+    return restore_frame(frame), 1
 
 
 def _read_spreadsheet(path: Path) -> tuple[pl.DataFrame, int]:

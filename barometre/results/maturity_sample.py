@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from barometre.edition.files import typed_responses, validate_responses
+from barometre.edition.files import read_text_csv, typed_responses, validate_responses
 from barometre.edition.problems import EditionError
 from barometre.maturity.sample import MaturitySample
 from barometre.questionnaire.yaml_format import load_questionnaire
@@ -66,7 +66,7 @@ def sample_from_files(
 
     register = register or register_for(None, {})
     questionnaire = load_questionnaire(questionnaire_file)
-    raw = pl.read_csv(responses_file, infer_schema=False)
+    raw = read_text_csv(responses_file)
     problems = validate_responses(raw, questionnaire, register.entities.get_column("code"))
     if problems.height:
         raise EditionError(problems, str(responses_file))

@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 import barometre
-from barometre.collection.audit_journal import ACTIONS, SENTENCES, spreadsheet_safe
+from barometre.collection.audit_journal import ACTIONS, SENTENCES
 from barometre.collection.models import Account, AuditLog, Campaign, Target, audit
+from barometre.register.spreadsheet_cells import neutralise as spreadsheet_safe
 
 pytestmark = pytest.mark.django_db
 PACKAGE = Path(barometre.__file__).resolve().parent

@@ -20,6 +20,7 @@ from barometre.publish.pages import (
 from barometre.publish.site import components_stylesheet, front_page_html
 from barometre.publish.themes import get_theme
 from barometre.publish.wording import DOMAIN_TITLES, domain_label
+from barometre.register.spreadsheet_cells import neutralise_frame
 from barometre.web.dashboard.sources import published_editions, results_for
 
 ENSEMBLE = "ensemble:ensemble"
@@ -225,7 +226,9 @@ def csv_table(request: HttpRequest, slug: str, table: str) -> HttpResponse:
         wanted = request.GET.get(param)
         if wanted and column in frame.columns:
             frame = frame.filter(pl.col(column) == wanted)
-    response = HttpResponse(frame.write_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        neutralise_frame(frame).write_csv(), content_type="text/csv; charset=utf-8"
+    )
     suffix = "-".join(request.GET.get(p, "") for p in filters if request.GET.get(p))
     name = f"{slug}-{table}{'-' + re.sub(r'[^A-Za-z0-9_-]+', '_', suffix) if suffix else ''}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

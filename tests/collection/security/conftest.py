@@ -17,6 +17,8 @@ from django.utils import timezone
 from security_http import (
     IN_29,
     IN_35,
+    RESPONDENT_YAML,
+    Http,
     World,
     add_register_targets,
     answered,
@@ -70,3 +72,32 @@ def unchanged() -> Callable[..., object]:
         assert after == before, f"rows changed: {before} -> {after}"
 
     return check
+
+
+@pytest.fixture
+def text_link(world):
+    """An open private link on a questionnaire with a free-text question (`commentaire`)."""
+    from barometre.collection.models import Campaign, Edition, Target
+    from barometre.collection.services import issue_invitation
+
+    edition = Edition.objects.create(
+        slug="textes-2026",
+        title="Textes",
+        questionnaire_yaml=RESPONDENT_YAML,
+        questionnaire_id="test-repondant",
+        questionnaire_version="2026.1",
+        source=Edition.Source.YAML,
+    )
+    campaign = Campaign.objects.create(
+        edition=edition,
+        name="Textes",
+        status=Campaign.Status.OPEN,
+        opened_at=timezone.now(),
+        closes_at=timezone.now() + timedelta(days=10),
+    )
+    target = Target.objects.create(campaign=campaign, code="29019", name="Brest", kind="commune")
+    _, token = issue_invitation(target)
+    http = Http(world.base)
+    assert http.get(f"/r/{token}/").status_code == 302
+    assert http.get("/r/accueil/").status_code == 200
+    return http

@@ -9,11 +9,15 @@ Ille-et-Vilaine (35), a campaign inside Finistère, and accounts of every role s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 from django.contrib.auth import get_user_model
 
 PASSWORD = "mot-de-passe-de-test-{name}"
+RESPONDENT_YAML = (
+    Path(__file__).resolve().parents[1] / "respondent" / "respondent_questionnaire.yaml"
+).read_text(encoding="utf-8")
 IN_29 = ("29019", "29232", "242900314")  # Brest, Quimper, Brest Métropole (EPCI seated in 29)
 IN_35 = ("35238", "243500139")  # Rennes, Rennes Métropole
 

@@ -7,21 +7,15 @@ import io
 import resource
 import time
 import zipfile
-from datetime import timedelta
-from pathlib import Path
 
 import openpyxl
 import pytest
-from django.utils import timezone
-from security_http import Http
+from security_http import RESPONDENT_YAML, Http
 
 from barometre.collection.models import Answer, Response
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-RESPONDENT_YAML = (
-    Path(__file__).resolve().parents[1] / "respondent" / "respondent_questionnaire.yaml"
-).read_text(encoding="utf-8")
 EDITION_FIELD = "Fichier YAML, XLSForm ou structure LimeSurvey (.lss)"
 
 BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
@@ -236,35 +230,6 @@ def test_each_upload_field_has_its_cap(world, unchanged):
 
 
 # --------------------------------------------------------------------------- answers
-
-
-@pytest.fixture
-def text_link(world):
-    """An open private link on a questionnaire with a free-text question (`commentaire`)."""
-    from barometre.collection.models import Campaign, Edition, Target
-    from barometre.collection.services import issue_invitation
-
-    edition = Edition.objects.create(
-        slug="textes-2026",
-        title="Textes",
-        questionnaire_yaml=RESPONDENT_YAML,
-        questionnaire_id="test-repondant",
-        questionnaire_version="2026.1",
-        source=Edition.Source.YAML,
-    )
-    campaign = Campaign.objects.create(
-        edition=edition,
-        name="Textes",
-        status=Campaign.Status.OPEN,
-        opened_at=timezone.now(),
-        closes_at=timezone.now() + timedelta(days=10),
-    )
-    target = Target.objects.create(campaign=campaign, code="29019", name="Brest", kind="commune")
-    _, token = issue_invitation(target)
-    http = Http(world.base)
-    assert http.get(f"/r/{token}/").status_code == 302
-    assert http.get("/r/accueil/").status_code == 200
-    return http
 
 
 def stored_comment() -> list[str]:
