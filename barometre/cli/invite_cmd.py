@@ -9,16 +9,20 @@ import click
 
 def campaign_or_list(campaign_id: int | None):
     """The campaign with this id; without an id, print the campaigns and return None."""
+    from django.db.models import Count
+
     from barometre.collection.models import Campaign
+    from barometre.register.labels import count
 
     if campaign_id is None:
         rows = Campaign.objects.select_related("edition").order_by("pk")
         if not rows:
             click.echo("Aucune campagne dans la base.")
-        for campaign in rows:
+        for campaign in rows.annotate(n_targets=Count("targets")):
+            n = campaign.n_targets
             click.echo(
                 f"{campaign.pk}\t{campaign.get_status_display()}\t{campaign.name} "
-                f"({campaign.targets.count()} cibles)"
+                f"({count(n)} cible{'s' if n > 1 else ''})"
             )
         return None
     campaign = Campaign.objects.filter(pk=campaign_id).select_related("edition").first()
@@ -77,6 +81,7 @@ def command(
     from barometre.collection import invitations
     from barometre.collection.models import Campaign, Target
     from barometre.collection.targets import add_targets, parse_codes, register_frame
+    from barometre.register.labels import count
 
     campaign = campaign_or_list(campagne)
     if campaign is None:
@@ -88,7 +93,12 @@ def command(
         if errors:
             raise click.ClickException(f"{codes} : " + " ; ".join(errors[:20]))
         added = add_targets(campaign, frame.filter(frame["code"].is_in(found)), actor=actor)
-        click.echo(f"{added} cible(s) ajoutée(s).")
+        click.echo(
+            "Aucune cible ajoutée (déjà ciblées)."
+            if not added
+            else f"{count(added)} cible{'s' if added > 1 else ''} "
+            f"ajoutée{'s' if added > 1 else ''}."
+        )
     if (envoyer or relancer) and campaign.status != Campaign.Status.OPEN:
         raise click.ClickException("La campagne n'est pas ouverte : aucun courriel envoyé.")
     if relancer or envoyer:
@@ -108,4 +118,8 @@ def command(
     links = invitations.issue_links(chosen.select_related("campaign"), actor=actor)
     sortie.write_text(invitations.mail_merge_csv(links), encoding="utf-8")
     sortie.chmod(0o600)
-    click.echo(f"{len(links)} lien(s) écrit(s) dans {sortie} (fichier confidentiel).")
+    n = len(links)
+    click.echo(
+        f"{count(n)} lien{'s' if n > 1 else ''} écrit{'s' if n > 1 else ''} dans {sortie} "
+        "(fichier confidentiel)."
+    )

@@ -44,15 +44,20 @@ def _template_frame(folder: Path):
 
 
 def prepare(folder: Path, public_url: str) -> tuple[str, str, str]:
-    """Load the demo if the database has no campaign; return (operator, password, respondent link)."""
+    """Load the demo if the database has no open campaign; return (operator, password, trial
+    respondent link). No real invitation is created, re-keyed or re-activated."""
     from django.contrib.auth import get_user_model
 
+    from barometre.collection.campaigns import trial_link
     from barometre.collection.edition_folders import load_edition_folder
     from barometre.collection.invitations import link_url
     from barometre.collection.models import Account, Campaign, Response, Target
-    from barometre.collection.services import issue_invitation
 
-    campaign = Campaign.objects.filter(status=Campaign.Status.OPEN).order_by("-created_at").first()
+    campaign = (
+        Campaign.objects.filter(status=Campaign.Status.OPEN, trial_of__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
     if campaign is None:
         folder = _demo_folder(folder)
         click.echo("Chargement de l'édition dans la base…")
@@ -72,9 +77,9 @@ def prepare(folder: Path, public_url: str) -> tuple[str, str, str]:
         .first()
         or Target.objects.filter(campaign=campaign).order_by("code").first()
     )
-    _, raw = issue_invitation(target)
+    raw = trial_link(campaign, target)
     link = link_url(raw).replace(os.environ["BAROMETRE_PUBLIC_URL"], public_url)
-    return OPERATOR, password, f"{link} ({target.name}, {target.code})"
+    return OPERATOR, password, f"{link} (essai comme {target.name}, {target.code})"
 
 
 def publish_demo(folder: Path) -> None:
@@ -180,7 +185,9 @@ def command(
 
     Crée la base et ses tables au besoin, charge l'édition (questionnaire, cibles, réponses) dans
     une campagne ouverte, crée le compte opérateur « admin » avec un mot de passe aléatoire
-    (renouvelé à chaque lancement) et affiche un lien répondant privé.
+    (renouvelé à chaque lancement) et affiche un lien répondant d'essai : il ouvre le
+    questionnaire dans une campagne d'essai (« Essai — … ») dont les réponses ne comptent nulle
+    part ; aucun lien réel de collectivité n'est modifié.
     """
     public_url = f"http://{host}:{port}"
     os.environ["BAROMETRE_PUBLIC_URL"] = public_url
@@ -193,7 +200,7 @@ def command(
     click.echo(f"Espace opérateur : {public_url}/operateur/")
     click.echo(f"  identifiant : {user}")
     click.echo(f"  mot de passe : {password}")
-    click.echo(f"Lien répondant : {link}")
+    click.echo(f"Lien répondant d'essai (réponses comptées nulle part) : {link}")
     click.echo(f"Tableau de bord public : {public_url}/tableau-de-bord/ (accueil : {public_url}/)")
     if not (dossier / "rapport" / "resultats").is_dir():
         click.echo(

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from barometre.collection.models import Campaign, Edition, Invitation, Wave, audit
+from barometre.collection.models import Campaign, Edition, Invitation, Target, Wave, audit
 
 
 class CampaignStateError(ValueError):
@@ -85,3 +85,44 @@ def set_closing_date(campaign: Campaign, closes_at: datetime | None, actor: obje
             expires_at=closes_at
         )
         audit("campaign_dates", actor=actor, obj=campaign, closes_at=str(closes_at))
+
+
+def trial_link(campaign: Campaign, target: Target) -> str:
+    """A private link to try the questionnaire as `target` would, never touching a real link.
+
+    The link belongs to the campaign's trial campaign (« Essai — … », created once, open until the
+    real one closes): a copy of the target there, whose answers count in no figure, export or
+    response rate of the real campaign. Each call re-keys the trial link only; the real target's
+    invitation, if any, is left exactly as it is.
+    """
+    from barometre.collection.services import issue_invitation
+
+    with transaction.atomic():
+        trial, _ = Campaign.objects.get_or_create(
+            trial_of=campaign,
+            defaults={
+                "edition": campaign.edition,
+                "name": f"Essai — {campaign.name}",
+                "status": Campaign.Status.OPEN,
+                "opened_at": timezone.now(),
+                "closes_at": campaign.closes_at,
+                "allow_reopen": True,
+            },
+        )
+        if trial.closes_at != campaign.closes_at or trial.status != Campaign.Status.OPEN:
+            trial.closes_at = campaign.closes_at
+            trial.status = Campaign.Status.OPEN
+            trial.save(update_fields=["closes_at", "status"])
+        copy = {
+            field.name: getattr(target, field.name)
+            for field in Target._meta.concrete_fields
+            if field.name not in ("id", "campaign", "email", "added_at")
+        }
+        trial_target, _ = Target.objects.update_or_create(
+            campaign=trial, code=target.code, defaults=copy
+        )
+        invitation, raw = issue_invitation(trial_target)
+        if invitation.expires_at != trial.closes_at:
+            invitation.expires_at = trial.closes_at
+            invitation.save(update_fields=["expires_at"])
+    return raw

@@ -107,6 +107,15 @@ class Campaign(models.Model):
     closed_at = models.DateTimeField("clôturée le", null=True, blank=True)
     sender_name = models.CharField("signature des courriels", max_length=200, blank=True)
     created_at = models.DateTimeField("créée le", default=timezone.now)
+    trial_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="trials",
+        verbose_name="campagne d'essai de",
+        help_text="Campagne d'essai du questionnaire : ses réponses ne comptent nulle part.",
+    )
 
     class Meta:
         verbose_name = "campagne"

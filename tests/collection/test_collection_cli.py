@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,10 @@ def _run(*args: str, cwd: Path) -> str:
     return result.stdout
 
 
+def _link(out: str) -> str:
+    return out.split("/r/", 1)[1].split("/", 1)[0]
+
+
 def test_serve_invite_export_round_trip(tmp_path):
     _run("demo", "demo", "--size", "40", "--seed", "7", "--sans-rapport", cwd=tmp_path)
     db = str(tmp_path / "base.sqlite3")
@@ -43,6 +48,17 @@ def test_serve_invite_export_round_trip(tmp_path):
     assert "identifiant : admin" in out and "mot de passe : " in out
     assert "http://127.0.0.1:8111/r/" in out
     assert "Tableau de bord public : http://127.0.0.1:8111/tableau-de-bord/" in out
+    # the respondent link is a trial link: no real collectivité's link is created or re-keyed
+    again = _run("serve", "--sans-serveur", "--db", db, "--dossier", "demo", cwd=tmp_path)
+    with sqlite3.connect(db) as con:
+        campaigns = con.execute(
+            "SELECT c.name, c.trial_of_id, COUNT(i.id) FROM collection_campaign c "
+            "JOIN collection_target t ON t.campaign_id = c.id "
+            "LEFT JOIN collection_invitation i ON i.target_id = t.id GROUP BY c.id ORDER BY c.id"
+        ).fetchall()
+    assert [(trial is not None, links) for _, trial, links in campaigns] == [(False, 0), (True, 1)]
+    assert campaigns[1][0].startswith("Essai — ")
+    assert _link(out) != _link(again) and "essai comme" in again
     listing = _run("invite", "--db", db, cwd=tmp_path)
     campaign = listing.split("\t", 1)[0]
     (tmp_path / "codes.txt").write_text("29019\n200067072\n", encoding="utf-8")
