@@ -8,10 +8,22 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest, HttpResponse
 
 TOKEN_IN_PATH = re.compile(r"(/r/)[A-Za-z0-9_\-]{40,}")
+# Pages of an open respondent session, directly under the prefix (never a token).
+SESSION_PAGES = frozenset(
+    {
+        "accueil",
+        "relecture",
+        "accuse-de-reception",
+        "accuse-de-reception.pdf",
+        "rouvrir",
+        "positionnement",
+    }
+)
 
 
 def client_key(request: HttpRequest) -> str:
@@ -20,11 +32,29 @@ def client_key(request: HttpRequest) -> str:
     return "tokfail:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
+def limits_cache() -> BaseCache:
+    """The store of the failure counters, shared by every worker process (`CACHES["limits"]`)."""
+    return caches["limits"] if "limits" in settings.CACHES else caches["default"]
+
+
+def count_failure(key: str, window: int) -> None:
+    """One more failure under `key` for `window` seconds (created at 1)."""
+    store = limits_cache()
+    if not store.add(key, 1, window):
+        try:
+            store.incr(key)
+        except ValueError:  # expired between add and incr
+            store.add(key, 1, window)
+
+
 class TokenRateLimitMiddleware:
     """Answer 429 to a client that made too many failed private-link look-ups in the window.
 
-    Only failures (404 answers under `BAROMETRE_TOKEN_PATH_PREFIX`) are counted, so a respondent
-    autosaving often is never slowed down while someone guessing tokens is stopped quickly.
+    Only the link itself (`/r/<token>/`) is a look-up: its failures (404) are counted, in the
+    shared `limits` store, and only a look-up is refused once the address is over the limit.
+    The pages of an open session (`/r/accueil/`, `/r/questionnaire/…`, autosaves) carry no token:
+    they are never counted nor slowed down, so a respondent already answering from an address
+    that someone else uses for guessing keeps working.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -32,11 +62,10 @@ class TokenRateLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         prefix = getattr(settings, "BAROMETRE_TOKEN_PATH_PREFIX", "/r/")
-        if not request.path.startswith(prefix):
+        if not request.path.startswith(prefix) or not _is_link_lookup(request.path, prefix):
             return self.get_response(request)
         key = client_key(request)
-        limit = settings.BAROMETRE_TOKEN_FAILURES_LIMIT
-        if (cache.get(key) or 0) >= limit:
+        if (limits_cache().get(key) or 0) >= settings.BAROMETRE_TOKEN_FAILURES_LIMIT:
             return HttpResponse(
                 "Trop de tentatives avec des liens invalides. Réessayez plus tard.",
                 status=429,
@@ -45,13 +74,14 @@ class TokenRateLimitMiddleware:
             )
         response = self.get_response(request)
         if response.status_code == 404:
-            window = settings.BAROMETRE_TOKEN_FAILURES_WINDOW
-            if not cache.add(key, 1, window):
-                try:
-                    cache.incr(key)
-                except ValueError:  # expired between add and incr
-                    cache.add(key, 1, window)
+            count_failure(key, settings.BAROMETRE_TOKEN_FAILURES_WINDOW)
         return response
+
+
+def _is_link_lookup(path: str, prefix: str) -> bool:
+    """True for `/r/<token>/`: one path segment after the prefix that is not a session page."""
+    rest = path[len(prefix) :].strip("/")
+    return bool(rest) and "/" not in rest and rest not in SESSION_PAGES
 
 
 def redact(text: str) -> str:

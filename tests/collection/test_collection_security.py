@@ -22,7 +22,6 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "BAROMETRE_SECRET_KEY": secrets.token_urlsafe(60),
         "BAROMETRE_ALLOWED_HOSTS": "barometre.example.org",
         "BAROMETRE_DB": str(tmp_path / "db.sqlite3"),
-        "BAROMETRE_CACHE_DIR": str(tmp_path / "cache"),
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -17,7 +17,6 @@ def test_the_served_app_switches_threads_every_millisecond(tmp_path, setting, ex
         "DJANGO_SETTINGS_MODULE": "barometre.web.settings.production",
         "BAROMETRE_SECRET_KEY": secrets.token_urlsafe(60),
         "BAROMETRE_DB": str(tmp_path / "db.sqlite3"),
-        "BAROMETRE_CACHE_DIR": str(tmp_path / "cache"),
     }
     env.pop("DATABASE_URL", None)
     env.pop("BAROMETRE_SWITCH_INTERVAL_MS", None)

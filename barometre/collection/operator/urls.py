@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from barometre.collection.operator import account_views, campaign_views, data_views
+from barometre.collection.operator.login_throttle import ThrottledLoginView
 
 app_name = "operator"
 AUTH = "collection/operator/auth"
@@ -14,7 +15,7 @@ urlpatterns = [
     path("", campaign_views.home, name="home"),
     path(
         "connexion/",
-        auth_views.LoginView.as_view(template_name=f"{AUTH}/login.html"),
+        ThrottledLoginView.as_view(template_name=f"{AUTH}/login.html"),
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

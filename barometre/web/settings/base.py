@@ -27,6 +27,12 @@ BAROMETRE_TOKEN_PATH_PREFIX = "/r/"
 # Rate limit on private-link pages: failed look-ups (unknown/revoked/expired) per client and window.
 BAROMETRE_TOKEN_FAILURES_LIMIT = int(os.environ.get("BAROMETRE_TOKEN_FAILURES_LIMIT", "20"))
 BAROMETRE_TOKEN_FAILURES_WINDOW = int(os.environ.get("BAROMETRE_TOKEN_FAILURES_WINDOW", "600"))
+# Operator login: failed attempts per account name and per address within the window (seconds).
+BAROMETRE_LOGIN_FAILURES_PER_NAME = int(os.environ.get("BAROMETRE_LOGIN_FAILURES_PER_NAME", "10"))
+BAROMETRE_LOGIN_FAILURES_PER_ADDRESS = int(
+    os.environ.get("BAROMETRE_LOGIN_FAILURES_PER_ADDRESS", "50")
+)
+BAROMETRE_LOGIN_FAILURES_WINDOW = int(os.environ.get("BAROMETRE_LOGIN_FAILURES_WINDOW", "900"))
 BAROMETRE_EDITIONS_DIR = os.environ.get("BAROMETRE_EDITIONS_DIR", "")
 
 INSTALLED_APPS = [
@@ -45,6 +51,7 @@ if BAROMETRE_THEME == "dsfr":
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "barometre.web.security_headers.ContentSecurityPolicyMiddleware",
     "barometre.web.limits.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "barometre.collection.ratelimit.TokenRateLimitMiddleware",
@@ -104,7 +111,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "barometre",
-    }
+    },
+    # Counters of failed link look-ups and of failed operator logins: in the database, so that
+    # every worker process of the server counts in the same place (a per-process counter would
+    # multiply the limit by the number of workers). Table created by `setup_django` and by the
+    # test database creation (`createcachetable`).
+    "limits": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "barometre_limits",
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -27,10 +27,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Shared by every worker process so the token rate limit holds across workers.
+# Shared by every worker process (the campaign waves are invalidated on change), in the database:
+# no folder of the system temp dir that another local user could create first.
 CACHES = {
+    **CACHES,  # noqa: F405
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("BAROMETRE_CACHE_DIR", "/tmp/barometre-cache"),
-    }
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "barometre_cache",
+    },
 }
