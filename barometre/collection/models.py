@@ -245,6 +245,27 @@ ACTIVE_INVITATION_SQL = (
 )
 
 
+LINK_MARK_LENGTH = 16
+
+
+def link_mark(token_hash: str) -> str:
+    """What a respondent session remembers of the link it was opened with: the start of the
+    token's hash. A rotated link has another hash, so the sessions opened with the old one end."""
+    return token_hash[:LINK_MARK_LENGTH]
+
+
+class ActiveLink(int):
+    """An invitation id with the hash of the link a session was opened with (a guarded write
+    then also requires that the link was not rotated since)."""
+
+    token_hash: str
+
+    def __new__(cls, invitation_id: int, token_hash: str) -> ActiveLink:
+        link = super().__new__(cls, invitation_id)
+        link.token_hash = token_hash
+        return link
+
+
 def active_invitation_params(connection, invitation_id: int, now=None) -> list[object]:
     """The parameters of `ACTIVE_INVITATION_SQL` for one invitation, now (or at `now`)."""
     stamp = connection.ops.adapt_datetimefield_value(now or timezone.now())

@@ -47,12 +47,15 @@ class GuardFailed(Exception):
 def _active_invitation_sql(connection, invitation_id: int, now) -> tuple[str, list[object]]:
     """`AND …` condition: the response is that invitation's and the invitation is active."""
     inv, tgt, cmp = Invitation._meta.db_table, Target._meta.db_table, Campaign._meta.db_table
+    token_hash = getattr(invitation_id, "token_hash", None)
+    same_link = " AND i.token_hash = %s" if token_hash is not None else ""
     sql = (
         f" AND invitation_id = %s AND EXISTS (SELECT 1 FROM {inv} i "
         f"JOIN {tgt} t ON t.id = i.target_id JOIN {cmp} c ON c.id = t.campaign_id "
-        f"WHERE {ACTIVE_INVITATION_SQL})"
+        f"WHERE {ACTIVE_INVITATION_SQL}{same_link})"
     )
-    return sql, [invitation_id, *active_invitation_params(connection, invitation_id, now)]
+    params = [int(invitation_id), *active_invitation_params(connection, invitation_id, now)]
+    return sql, params + ([token_hash] if token_hash is not None else [])
 
 
 def resolve_token(raw: str | None) -> Invitation | None:

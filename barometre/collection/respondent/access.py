@@ -13,11 +13,12 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from barometre.collection.models import Invitation, Response
+from barometre.collection.models import Invitation, Response, link_mark
 from barometre.collection.respondent.rows import session_rows
 from barometre.collection.services import response_for
 
 SESSION_KEY = "barometre_respondent_invitation"
+LINK_KEY = "barometre_respondent_link"  # `link_mark` of the link the session was opened with
 PRELOADED_ANSWERS = "_session_answers"
 CONTRIBUTOR_KEY = "barometre_respondent_contributor"
 
@@ -45,12 +46,17 @@ def session_invitation(request: HttpRequest) -> Invitation | None:
     if pk is None:
         return None
     rows = session_rows(pk)
-    if rows is None:
+    if rows is None or not same_link(request, rows.invitation.token_hash):
         request.session.pop(SESSION_KEY, None)
         return None
     if rows.response is not None:
         rows.response.__dict__[PRELOADED_ANSWERS] = rows.answers
     return rows.invitation
+
+
+def same_link(request: HttpRequest, token_hash: str) -> bool:
+    """True when the session was opened with the invitation's current link (not rotated since)."""
+    return request.session.get(LINK_KEY) == link_mark(token_hash)
 
 
 def stored_answers(response: Response) -> dict[str, str]:
@@ -63,6 +69,7 @@ def bind_session(request: HttpRequest, invitation: Invitation) -> None:
     """Bind the session to an invitation, with a fresh session key (no fixation)."""
     request.session.cycle_key()
     request.session[SESSION_KEY] = invitation.pk
+    request.session[LINK_KEY] = link_mark(invitation.token_hash)
     request.session.setdefault(CONTRIBUTOR_KEY, f"répondant {secrets.token_hex(3)}")
 
 

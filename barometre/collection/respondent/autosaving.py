@@ -50,6 +50,7 @@ class AutosaveState:
     campaign_id: int
     edition_key: tuple
     answers: Mapping[str, str] = field(default_factory=dict)
+    token_hash: str = ""  # of the invitation's current link (rotation changes it)
 
 
 def _state_sql() -> str:
@@ -59,7 +60,7 @@ def _state_sql() -> str:
     ans = Answer._meta.db_table
     return (
         f"SELECT i.id, r.id, r.version, r.status, c.id, e.id, e.slug, e.created_at, "
-        f"a.question_id, a.value "
+        f"a.question_id, a.value, i.token_hash "
         f"FROM {inv} i JOIN {tgt} t ON t.id = i.target_id "
         f"JOIN {cmp} c ON c.id = t.campaign_id JOIN {edi} e ON e.id = c.edition_id "
         f"LEFT JOIN {rsp} r ON r.invitation_id = i.id "
@@ -93,6 +94,7 @@ def autosave_state(invitation_id: int) -> AutosaveState | None:
         campaign_id=row[4],
         edition_key=edition_key(connection.alias, row[5], row[6], _as_datetime(row[7])),
         answers={r[8]: r[9] for r in rows if r[8] is not None},
+        token_hash=row[10],
     )
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from barometre.collection.models import Campaign, Invitation, Response
+from barometre.collection.models import ActiveLink, Campaign, Invitation, Response
 from barometre.collection.respondent.access import (
     SESSION_KEY,
     bind_session,
@@ -23,6 +23,7 @@ from barometre.collection.respondent.access import (
     invalid_link,
     quiet,
     respondent_view,
+    same_link,
     stored_answers,
 )
 from barometre.collection.respondent.answering import (
@@ -309,6 +310,8 @@ def autosave(request: HttpRequest, theme_id: str) -> HttpResponse:
     if pk is None:
         return _autosave_general(request, theme_id)
     state = remembered_state(pk)
+    if state is not None and not same_link(request, state.token_hash):
+        state = None  # a rotated link: judged afresh below
     if state is not None and _posted_version(request) <= state.version:
         try:
             return _autosave_from_state(request, state, theme_id, guarded=True)
@@ -316,7 +319,7 @@ def autosave(request: HttpRequest, theme_id: str) -> HttpResponse:
             pass
     forget_state(pk)
     state = autosave_state(pk)
-    if state is None or state.response_id is None:
+    if state is None or state.response_id is None or not same_link(request, state.token_hash):
         return _autosave_general(request, theme_id)
     return _autosave_from_state(request, state, theme_id, guarded=False)
 
@@ -355,7 +358,7 @@ def _autosave_from_state(
         answers,
         response,
         theme_id,
-        active_invitation=state.invitation_id if guarded else None,
+        active_invitation=ActiveLink(state.invitation_id, state.token_hash) if guarded else None,
         on_saved=on_saved,
     )
     result["Cache-Control"] = "no-store"

@@ -111,3 +111,36 @@ def test_every_answer_carries_a_content_security_policy(world, path):
     assert "script-src 'self'" in policy and "object-src 'none'" in policy
     assert "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy
     assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+
+
+def _autosave(http: Http, text: str):
+    version = Response.objects.get(campaign__name="Textes").version
+    return http.post(
+        "/r/questionnaire/commentaires/autosave/",
+        {"commentaire": text, "version": version, "fields": "commentaire"},
+    )
+
+
+@pytest.mark.parametrize("action", ["rotate", "revoke"])
+def test_rotating_or_revoking_a_link_ends_the_sessions_opened_with_it(world, text_link, action):
+    from barometre.collection.models import Answer, Invitation
+    from barometre.collection.services import issue_invitation
+
+    respondent = text_link
+    assert _autosave(respondent, "avant").status_code == 200  # this process remembers the state
+    invitation = Invitation.objects.get(target__campaign__name="Textes")
+    if action == "rotate":
+        _, fresh = issue_invitation(invitation.target)  # « Régénérer » re-keys the link
+    else:
+        invitation.revoke()
+    # first an autosave, while this process still remembers the state of the old session
+    refused = _autosave(respondent, "après")
+    assert refused.status_code in (403, 404), refused.status_code
+    assert respondent.get("/r/questionnaire/commentaires/").status_code == 404
+    assert respondent.get("/r/accueil/").status_code == 404
+    stored = Answer.objects.filter(question_id="commentaire").values_list("value", flat=True)
+    assert list(stored) == ["avant"]
+    if action == "rotate":  # the new link opens a new session on the same answers
+        newcomer = Http(world.base)
+        assert newcomer.get(f"/r/{fresh}/").status_code == 302
+        assert "avant" in newcomer.get("/r/questionnaire/commentaires/").text
