@@ -29,6 +29,8 @@ from barometre.initiatives.taxonomy import Taxonomy, default_taxonomy
 from barometre.register import Register, load_register
 
 FRAME_ATTRIBUTES_FILE = "frame_attributes.csv"  # docs/contracts.md, edition folder
+# Attributes of the frame in words (others are named by their column, between « »).
+ATTRIBUTE_LABELS = {"age_median": "l'âge médian des habitants", "population": "la population"}
 
 
 def _pct(value: float) -> str:
@@ -94,7 +96,8 @@ class InitiativesReport:
             row = table.filter(pl.col("terme") == att["attribut"]).row(0, named=True)
             figures.append(
                 (
-                    f"Lien « {att['attribut']} » / initiatives pour 1 000 hab. (Spearman)",
+                    f"Lien entre {ATTRIBUTE_LABELS.get(att['attribut'], '« ' + att['attribut'] + ' »')} et "
+                    "initiatives pour 1 000 hab. (Spearman)",
                     f"ρ = {_num(att['spearman_rho'])} (p {_pvalue(att['spearman_p'])}) ; "
                     f"à taille égale, rapport de taux {_num(row['rapport_de_taux'], 3)} "
                     f"par unité (p {_pvalue(row['p_valeur'])})",

@@ -6,6 +6,7 @@ Charts are models too (`barometre.publish.charts.Chart`, rendered as HTML by the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import polars as pl
@@ -381,9 +382,44 @@ def _calibration_margins(results: ReportResults) -> str:
     }
     margins = results.diagnostics.get("options", {}).get("margins", [])
     return ", ".join(
-        " × ".join(names.get(part.strip(), part.strip()) for part in margin.split("×"))
+        " × ".join(
+            names.get(part.strip(), part.strip()) for part in margin.replace("*", "×").split("×")
+        )
         for margin in margins
     )
+
+
+QUESTION_TYPE_LABELS = {
+    "single_choice": "choix unique",
+    "multiple_choice": "choix multiple",
+    "yes_no": "oui / non",
+    "maturity": "niveau de maturité",
+    "number": "nombre",
+    "percentage": "pourcentage",
+    "text": "texte libre",
+}
+
+
+def _condition_in_words(question, questionnaire) -> str:
+    """Who is asked the question, in words: its statement, else « si » + the referenced
+    questions' labels and answers (the raw expression only as a last resort)."""
+    if not question.relevant:
+        return ""
+    clause = asked_clause(question, questionnaire)
+    if clause and clause != "à qui la question a été posée":
+        return f"{questionnaire.population.plural} {clause}"
+    text = question.relevant
+    for ref in re.findall(r"\$\{(\w+)\}", text):
+        other = next((q for q in questionnaire.questions if q.id == ref), None)
+        if other is None:
+            continue
+        text = text.replace("${" + ref + "}", f"« {other.label} »")
+        for choice in other.choices:
+            text = text.replace(f"'{choice.code}'", f"« {choice.label} »")
+        if other.type.value == "yes_no":
+            text = text.replace("'oui'", "« Oui »").replace("'non'", "« Non »")
+    text = re.sub(r"selected\((« [^»]+ »), (« [^»]+ »)\)", r"\2 parmi les réponses à \1", text)
+    return "si " + text.replace(" and ", " et ").replace(" or ", " ou ").replace(" = ", " : ")
 
 
 def method_line(results: ReportResults) -> str:
@@ -478,10 +514,10 @@ def methodology_page(results: ReportResults) -> dict:
                     {
                         "id": q.id,
                         "label": q.label,
-                        "type": q.type.value,
+                        "type": QUESTION_TYPE_LABELS.get(q.type.value, q.type.value),
                         "choices": ", ".join(c.label for c in q.choices)
                         or ", ".join(lv.label for lv in q.levels),
-                        "relevant": q.relevant or "",
+                        "relevant": _condition_in_words(q, results.questionnaire),
                     }
                     for q in t.questions
                 ],

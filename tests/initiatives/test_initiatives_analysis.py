@@ -91,7 +91,7 @@ def test_edition_report_uses_the_edition_corpus_and_frame_attributes(tmp_path, c
     report = edition_report(tmp_path, register, attributes=["age_median"])
     assert report is not None and report.initiatives == corpus.height
     labels = [label for label, _ in report.key_figures()]
-    assert any("age_median" in label for label in labels)
+    assert any("âge médian" in label for label in labels)
     assert "modele_age_median" in report.tables()
     with pytest.raises(ValueError, match=r"attribut\(s\) absent\(s\) du registre : inconnu"):
         edition_report(tmp_path, register, attributes=["inconnu"])

@@ -125,7 +125,7 @@ def test_import_classify_review_correct_report(tmp_path) -> None:
         "age_median",
     )
     assert result.exit_code == 0, result.output
-    assert "Lien « age_median » / initiatives pour 1 000 hab." in result.output
+    assert "Lien entre l'âge médian des habitants et initiatives pour 1 000 hab." in result.output
     result = run("report", "--dossier", str(folder), "--attribut", "age_median")
     assert (
         result.exit_code == 1 and "attribut(s) absent(s) du registre : age_median" in result.output

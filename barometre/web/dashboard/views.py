@@ -136,13 +136,21 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
             "meta": results.meta,
             "front": front_page_html(results, _web_theme(), theme_links),
             "themes": results.questionnaire.themes,
-            "rates": [r for r in method["rates"] if r["stratum"] != "Type × taille"],
+            "rate_groups": _rate_groups(method["rates"]),
             "downloads": _downloads(slug, results),
             "method_line": method_line(results),
             "intro": _intro(results),
             "nav": "dashboard",
         },
     )
+
+
+def _rate_groups(rates: list[dict]) -> list[dict]:
+    """Response rates grouped by stratum (« Type × taille », « Région »…), in their order."""
+    groups: dict[str, list[dict]] = {}
+    for rate in rates:
+        groups.setdefault(rate["stratum"], []).append(rate)
+    return [{"stratum": name, "rows": rows} for name, rows in groups.items()]
 
 
 def _intro(results) -> str:
