@@ -14,7 +14,7 @@ from django.utils import timezone
 from barometre.collection.campaigns import create_campaign, open_campaign
 from barometre.collection.editions import create_edition
 from barometre.collection.imports import store_edition_rows
-from barometre.collection.models import Campaign, Edition, Response
+from barometre.collection.models import Campaign, Edition, Response, Wave
 from barometre.collection.targets import add_targets, register_frame
 from barometre.edition.files import read_text_csv
 
@@ -71,8 +71,9 @@ def load_edition_folder(
             edition.title
             if "démonstration" in edition.title.casefold()
             else f"{edition.title} (démonstration)",
-            closes_at=timezone.now() + timedelta(days=days_open),
-            with_waves=False,
+            closes_at=timezone.localtime(timezone.now() + timedelta(days=days_open)).replace(
+                hour=23, minute=59, second=0, microsecond=0
+            ),
             actor=actor,
         )
         open_campaign(campaign, actor=actor)
@@ -90,7 +91,32 @@ def load_edition_folder(
         if problems:
             raise FolderRejected(f"{folder / 'responses.csv'} : lignes refusées\n{problems}")
         bring_dates_to_today(campaign)
+        date_the_waves(campaign)
     return campaign
+
+
+def date_the_waves(campaign: Campaign) -> None:
+    """Give a demonstration campaign's waves their dates, one after the other: the days from the
+    opening to today are shared between them, the last one running until the campaign closes
+    (today falls in it). A questionnaire without waves is left as it is."""
+    waves = list(Wave.objects.filter(campaign=campaign).order_by("pk"))
+    if len(waves) < 2 or campaign.opened_at is None:
+        return
+    start, now = campaign.opened_at, timezone.now()
+    step = (now - start) / len(waves)
+    opens = [
+        start
+        if rank == 0
+        else timezone.localtime(start + step * rank).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        for rank in range(len(waves))
+    ]
+    for rank, wave in enumerate(waves):
+        wave.opens_at = opens[rank]
+        last = rank == len(waves) - 1
+        wave.closes_at = campaign.closes_at if last else opens[rank + 1] - timedelta(minutes=1)
+        wave.save(update_fields=["opens_at", "closes_at"])
 
 
 def bring_dates_to_today(campaign: Campaign) -> None:

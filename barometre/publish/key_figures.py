@@ -34,6 +34,7 @@ from barometre.publish.wording import (
     precision_sentence,
     suppressed_reason,
     too_imprecise,
+    wave_note,
 )
 from barometre.questionnaire.model import Question, QuestionType
 from barometre.results.store import ReportResults
@@ -333,6 +334,7 @@ def front_page(results: ReportResults, evolutions: dict) -> dict:
                 "description": theme.description,
                 "file": f"theme-{theme.id}.html",
                 "automatic": automatic,
+                "wave": wave_note(results.questionnaire, theme.id),
                 "blocks": _blocks(views, results),
             }
         )

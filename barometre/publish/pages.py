@@ -26,6 +26,7 @@ from barometre.publish.wording import (
     is_exact,
     suppressed_reason,
     value_cell,
+    wave_note,
 )
 from barometre.questionnaire.model import Question, QuestionType
 from barometre.results.store import ReportResults
@@ -267,6 +268,7 @@ def theme_pages(results: ReportResults) -> list[dict]:
             "id": t.id,
             "label": t.label,
             "description": t.description,
+            "wave": wave_note(results.questionnaire, t.id),
             "file": f"theme-{t.id}.html",
             "blocks": [question_block(q, results, evo) for q in t.questions],
         }

@@ -202,3 +202,15 @@ def panel_clause(row: Mapping) -> str:
         f"{signed_points(row['panel_difference'])} (de {percent(row['panel_before'])} à "
         f"{percent(row['panel_after'])}, évolution appariée {marker})"
     )
+
+
+def wave_note(questionnaire, theme_id: str) -> str:
+    """Which survey wave asked a theme's questions, for a questionnaire in several waves (else "")."""
+    waves = list(getattr(questionnaire, "waves", None) or [])
+    theme = next((t for t in questionnaire.themes if t.id == theme_id), None)
+    if len(waves) < 2 or theme is None or not theme.wave:
+        return ""
+    rank = next((i for i, w in enumerate(waves, 1) if w.id == theme.wave), None)
+    if rank is None:
+        return ""
+    return f"Questions posées lors de la vague {rank} (sur {len(waves)}) de l'enquête."

@@ -58,6 +58,15 @@ def test_serve_invite_export_round_trip(tmp_path):
         ).fetchall()
     assert [(trial is not None, links) for _, trial, links in campaigns] == [(False, 0), (True, 1)]
     assert campaigns[1][0].startswith("Essai — ")
+    # the DINUM demo runs its two waves one after the other, the last until the campaign closes
+    with sqlite3.connect(db) as con:
+        waves = con.execute(
+            "SELECT w.code, w.opens_at, w.closes_at, c.closes_at FROM collection_wave w "
+            "JOIN collection_campaign c ON c.id = w.campaign_id "
+            "WHERE c.trial_of_id IS NULL ORDER BY w.id"
+        ).fetchall()
+    assert [w[0] for w in waves] == ["vague1", "vague2"]
+    assert waves[0][1] < waves[0][2] < waves[1][1] < waves[1][2] == waves[1][3]
     assert _link(out) != _link(again) and "essai comme" in again
     listing = _run("invite", "--db", db, cwd=tmp_path)
     campaign = listing.split("\t", 1)[0]

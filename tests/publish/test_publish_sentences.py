@@ -192,3 +192,15 @@ def test_a_user_questionnaire_without_statements_gets_a_readable_fallback(publis
     example = next(f for f in figures if f["question"] == "inc_actions_types")
     assert "qui proposent des actions de médiation" not in example["text"]  # no statement to say it
     assert "à qui la question a été posée" in example["text"]
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_each_theme_names_its_wave_when_the_survey_has_several(published, name: str) -> None:
+    results, site, _ = published[name]
+    page = _text((site / "index.html").read_text(encoding="utf-8"))
+    several = len(results.questionnaire.waves or []) > 1
+    assert ("Questions posées lors de la vague 1 (sur 2) de l'enquête." in page) == several
+    if several:
+        theme = next(t for t in results.questionnaire.themes if t.wave == "vague2")
+        themed = _text((site / f"theme-{theme.id}.html").read_text(encoding="utf-8"))
+        assert "Questions posées lors de la vague 2 (sur 2) de l'enquête." in themed
