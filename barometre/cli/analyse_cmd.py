@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import polars as pl
 
+from barometre.register.labels import count, number, variable_label
 from barometre.register.spreadsheet_cells import neutralise_frame
 from barometre.results.options import DEFAULT_BREAKDOWNS
 from barometre.stats.analysis import DEFAULT_MARGINS, MAX_RESPONDENT_SHARE
@@ -295,8 +296,13 @@ def command(
         os.chmod(tmp_path, 0o644)
         os.replace(tmp_path, final)
     _summary(result.diagnostics)
-    click.echo(f"{result.table.height} estimations écrites dans {output}")
+    click.echo(f"{count(result.table.height)} estimations écrites dans {output}")
     click.echo(f"Poids : {weights_path} ; diagnostics : {diag_path}")
+
+
+def _fr(value: float, spec: str) -> str:
+    """A number formatted by `spec` with the French decimal comma (« 5,5e-11 », « 0,409 »)."""
+    return format(value, spec).replace(".", ",")
 
 
 def _summary(diagnostics: dict) -> None:
@@ -305,17 +311,22 @@ def _summary(diagnostics: dict) -> None:
     design = diagnostics["design"]
     cal = diagnostics["calibration"]
     click.echo(
-        f"{diagnostics['n_respondents']} répondants ; population étudiée : "
+        f"{count(diagnostics['n_respondents'])} répondants ; population étudiée : "
         f"{population['description']}."
     )
     if not diagnostics["calibration_ladder"]["attempts"]:  # else the first warning says it
         click.echo(diagnostics["calibration_ladder"]["sentence"])
     if cal.get("method", "none") != "none":
         click.echo(
-            f"Calage {cal['method']} : {cal['iterations']} itération(s), écart relatif maximal aux marges "
-            f"{cal['max_relative_residual']:.1e}, rapports de poids g entre {cal['g_min']:.3g} et {cal['g_max']:.3g}."
+            f"Calage {cal['method']} : {cal['iterations']} itération(s), écart relatif maximal aux "
+            f"marges {_fr(cal['max_relative_residual'], '.1e')}, rapports de poids g entre "
+            f"{_fr(cal['g_min'], '.3g')} et {_fr(cal['g_max'], '.3g')}."
         )
-    strata = "aucune strate" if design["strata"] == "none" else f"strates {design['strata']}"
+    strata = (
+        "aucune strate"
+        if design["strata"] == "none"
+        else f"strates {variable_label(design['strata'])}"
+    )
     fpc = "avec" if design["fpc"] else "sans"
     click.echo(
         f"Plan : {strata} ({design['n_strata']}), {fpc} correction de population finie"
@@ -327,7 +338,8 @@ def _summary(diagnostics: dict) -> None:
         + "."
     )
     click.echo(
-        f"Effet de plan de Kish {cal['deff_kish']:.2f}, taille effective {cal['n_effective']:.0f}."
+        f"Effet de plan de Kish {number(cal['deff_kish'], 2)}, taille effective "
+        f"{count(cal['n_effective'])}."
     )
     if diagnostics.get("out_of_frame"):
         click.echo(

@@ -29,6 +29,7 @@ from barometre.publish.wording import (
     wave_note,
 )
 from barometre.questionnaire.model import Question, QuestionType
+from barometre.register.labels import variable_label
 from barometre.results.store import ReportResults
 
 NO_ANSWER = "sans_reponse"
@@ -375,20 +376,8 @@ def maturity_page(results: ReportResults) -> dict | None:
 
 def _calibration_margins(results: ReportResults) -> str:
     """The calibration margins in words (« type × taille, région »)."""
-    names = {
-        "kind_detail": "type de collectivité",
-        "size_class": "classe de taille",
-        "region_group": "région (outre-mer regroupé)",
-        "region": "région",
-        "opsn": "adhésion à un OPSN",
-    }
     margins = results.diagnostics.get("options", {}).get("margins", [])
-    return ", ".join(
-        " × ".join(
-            names.get(part.strip(), part.strip()) for part in margin.replace("*", "×").split("×")
-        )
-        for margin in margins
-    )
+    return ", ".join(variable_label(margin) for margin in margins)
 
 
 QUESTION_TYPE_LABELS = {

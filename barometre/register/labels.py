@@ -225,6 +225,36 @@ def stratum_label(column: str, value: str | None) -> str:
     return value or MISSING
 
 
+VARIABLE_LABELS = {
+    "kind": "nature",
+    "kind_detail": "type de collectivité",
+    "size_class": "classe de taille",
+    "region_group": "région (outre-mer regroupé)",
+    "region": "région",
+    "departement": "département",
+    "opsn": "adhésion à un OPSN",
+    "epci_nature": "nature d'EPCI",
+    "zone": "zone",
+}
+
+
+def _columns(name: str) -> list[str]:
+    return [part.strip() for part in name.replace("*", "×").split("×") if part.strip()]
+
+
+def variable_label(name: str) -> str:
+    """A stratification or margin variable in words (« type de collectivité × classe de taille »)."""
+    return " × ".join(VARIABLE_LABELS.get(part, part) for part in _columns(name))
+
+
+def cell_label(margin: str, value: str) -> str:
+    """One cell of a margin in words (« Commune × moins de 500 hab. », « Auvergne-Rhône-Alpes »)."""
+    columns, values = _columns(margin), value.split(" × ")
+    if len(columns) != len(values):
+        return value
+    return " × ".join(stratum_label(c, v) for c, v in zip(columns, values, strict=True))
+
+
 def stratum_rank(column: str, value: str | None) -> tuple:
     """Sort key of a stratification value: natural order for kinds and classes, else by label."""
     if column in ("kind", "kind_detail"):

@@ -16,8 +16,8 @@ import numpy as np
 import polars as pl
 
 from barometre.questionnaire.model import Questionnaire
+from barometre.register.labels import cell_label, percent, variable_label
 from barometre.register.labels import count as _count
-from barometre.register.labels import percent
 from barometre.stats.calibration import Margin, calibrate, collapse_margin
 from barometre.stats.design import DEFAULT_LONELY_PSU, Design
 from barometre.stats.disclosure import flag_estimates
@@ -262,7 +262,8 @@ def describe_collapses(
         }
         if record["per_respondent_share"] > max_share:
             raise CalibrationError(
-                f"Marge « {original.name} » : regroupement refusé ; {_collapse_text(record)} Un "
+                f"Marge « {variable_label(original.name)} » : regroupement refusé ; "
+                f"{_collapse_text(record)} Un "
                 f"répondant y représenterait {percent(record['per_respondent_share'], 1)} de la "
                 f"population, au-delà du seuil de {percent(max_share, 1)}."
             )
@@ -283,7 +284,8 @@ def _respondents(n: int) -> str:
 def _collapse_text(record: dict) -> str:
     """French sentence naming the merged cells, their population and weight share."""
     cells = " ; ".join(
-        f"« {c['label']} » ({_entities(c['population'])}, {_respondents(c['respondents'])})"
+        f"« {cell_label(record['margin'], c['label'])} » ({_entities(c['population'])}, "
+        f"{_respondents(c['respondents'])})"
         for c in record["cells"]
     )
     n = record["respondents"]
@@ -298,7 +300,7 @@ def _collapse_text(record: dict) -> str:
 
 def collapse_warning(record: dict) -> str:
     """The French warning of one merged cell."""
-    return f"Marge « {record['margin']} » : {_collapse_text(record)}"
+    return f"Marge « {variable_label(record['margin'])} » : {_collapse_text(record)}"
 
 
 def _merge_sparse_cells(

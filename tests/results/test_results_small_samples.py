@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from barometre.cli import main
 from barometre.edition.files import write_edition
 from barometre.register.frame import load_register
+from barometre.register.labels import cell_label
 from barometre.results.options import SurveyOptions
 from barometre.results.store import compute_results
 from barometre.results.survey import Survey
@@ -166,7 +167,8 @@ def test_every_merge_is_named_with_its_population_and_weight(peer: Path) -> None
     assert collapsed and len(merges) == len(collapsed)
     for record, warning in zip(collapsed, merges, strict=True):
         for cell in record["cells"]:
-            assert f"« {cell['label']} » (" in warning
+            assert f"« {cell_label(record['margin'], cell['label'])} » (" in warning
+            assert "commune × " not in warning and "epci" not in warning  # labels, not codes
         assert re.search(
             r"représentent? [\d\u202f]+ entités?, soit \d+,\d\u202f% du poids total", warning
         )
