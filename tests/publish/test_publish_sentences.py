@@ -204,3 +204,22 @@ def test_each_theme_names_its_wave_when_the_survey_has_several(published, name: 
         theme = next(t for t in results.questionnaire.themes if t.wave == "vague2")
         themed = _text((site / f"theme-{theme.id}.html").read_text(encoding="utf-8"))
         assert "Questions posées lors de la vague 2 (sur 2) de l'enquête." in themed
+
+
+RAW = re.compile(
+    r"\b(?:yes_no|single_choice|multiple_choice|kind_detail|size_class|region_group|None|nan)\b"
+    r"|\$\{|\w\*\w"
+)
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_no_internal_code_on_any_page_of_the_site(published, name: str) -> None:
+    _, site, _ = published[name]
+    pages = sorted(site.glob("*.html"))
+    assert {"index.html", "methodologie.html"} <= {p.name for p in pages}
+    for page in pages:
+        text = _text(page.read_text(encoding="utf-8"))
+        found = RAW.search(text)
+        assert found is None, (
+            f"{page.name}: « {text[max(0, found.start() - 80) : found.end() + 40]} »"
+        )
