@@ -697,9 +697,13 @@ def _warnings(cal: dict, table: pl.DataFrame) -> list[str]:
     out = []
     if cal.get("negative_weights"):
         out.append(
-            f"{cal['negative_weights']} poids négatifs après calage : préférez raking ou logit."
+            f"{_count(cal['negative_weights'])} poids négatifs après calage : préférez raking ou "
+            "logit."
         )
     sup = int(table["suppressed"].sum()) if table.height else 0
     if sup:
-        out.append(f"{sup} estimations masquées (effectif insuffisant).")
+        out.append(
+            f"{_count(sup)} estimation{'s' if sup > 1 else ''} "
+            f"masquée{'s' if sup > 1 else ''} (effectif insuffisant)."
+        )
     return out
