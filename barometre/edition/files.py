@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import yaml
 
 from barometre.edition.answer_columns import mark_nothing_ticked
+from barometre.edition.chunk_layout import with_aligned_columns
 from barometre.edition.consolidation import STATUSES, consolidate
 from barometre.edition.problems import (
     EditionError,
@@ -138,9 +140,11 @@ def _read_csv(
         return None, problem(name, None, "", "unreadable_file", detail)
 
 
-def _with_lines(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add `__line`, the line number in the CSV file (the header is line 1)."""
-    return frame.with_columns((pl.int_range(pl.len()) + 2).alias("__line"))
+def with_lines(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add `__line` (Int64), the line number in the CSV file (the header is line 1), in the
+    frame's own chunks (`chunk_layout`: no copy of the table)."""
+    lines = pl.DataFrame({"__line": np.arange(2, frame.height + 2, dtype=np.int64)})
+    return with_aligned_columns(frame, lines)
 
 
 def _value(column: str) -> pl.Expr:
@@ -469,7 +473,7 @@ def validate_responses(
     ]
     if any(column not in header for column in REQUIRED_COLUMNS):
         return pl.concat(found)
-    frame = _with_lines(raw)
+    frame = with_lines(raw)
     kept = ("__line", *REQUIRED_COLUMNS, *(c for c in ("out_of_frame",) if c in header))
     narrow = pl.DataFrame([frame[c] for c in kept])
     found += _check_fixed_columns(narrow, known_codes)
@@ -543,7 +547,7 @@ def _check_frame_attributes(
         return problem(
             FRAME_ATTRIBUTES_FILE, 1, "code", "missing_column", "colonne obligatoire absente"
         )
-    frame = _with_lines(attributes)
+    frame = with_lines(attributes)
     duplicates = frame.with_columns(pl.col("__line").min().over("code").alias("__first")).filter(
         pl.col("__line") != pl.col("__first")
     )

@@ -2,7 +2,8 @@
 
 Like a design object of R `survey`, built once and handed to every estimator: the target
 population (frame restricted and worded), the respondents joined to it (one row per
-collectivité, sorted by code), the design built from the frame (finite-population correction,
+collectivité, in the order of the file: sorting 36,000 rows of text answers would copy them
+all, and no figure depends on the order), the design built from the frame (finite-population correction,
 calibration through the one fallback ladder), and from these the result tables. `barometre
 analyse`, `barometre maturity`, `barometre report`, the positioning reports and the dashboard
 all go through it, so that they show the same figures.
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from barometre.edition.files import Edition, read_edition
+from barometre.edition.files import Edition, read_edition, with_lines
 from barometre.questionnaire.model import Questionnaire
 from barometre.register.frame import Register
 from barometre.results.ladder import LadderOutcome, build_with_fallback
@@ -52,7 +53,7 @@ class Survey:
     meta: dict
     questionnaire: Questionnaire
     population: Population
-    sample: pl.DataFrame  # text answers + frame columns, one row per respondent, by code
+    sample: pl.DataFrame  # text answers + frame columns, one row per respondent (file order)
     answers: pl.DataFrame | None  # typed consolidated answers in the same order (editions)
     outcome: LadderOutcome
     requested: AnalysisOptions
@@ -82,8 +83,8 @@ class Survey:
             register = register or register_for(
                 options.register_vintage(edition.meta), edition.meta
             )
-        typed = edition.responses.with_columns(__line=pl.int_range(pl.len()) + 2)
-        answers = one_per_collectivite(typed).sort("code")
+        typed = with_lines(edition.responses)
+        answers = one_per_collectivite(typed)
         text = answers.with_columns(pl.all().exclude("__line").cast(pl.String))
         survey = cls._build(
             edition.meta,
@@ -117,7 +118,7 @@ class Survey:
         options = options or SurveyOptions()
         meta = meta or {}
         register = register or register_for(options.register_vintage(meta), meta)
-        text = one_per_collectivite(merge_option_columns(responses, questionnaire)).sort("code")
+        text = one_per_collectivite(merge_option_columns(responses, questionnaire))
         answers = None
         if typed is not None:
             answers = text.select("code").join(
@@ -200,7 +201,8 @@ class Survey:
         return self.sample["code"]
 
     def respondents(self) -> pl.DataFrame:
-        """One row per respondent: code, weight and the frame columns reports group by."""
+        """One row per respondent (the design's order): code, weight and the frame columns reports
+        group by."""
         return pl.DataFrame({"code": self.codes, "weight": self.design.weights}).join(
             self.sample.select(RESPONDENT_COLUMNS).with_columns(
                 pl.col("size_class").cast(pl.String)

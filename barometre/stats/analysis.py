@@ -15,13 +15,19 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import polars as pl
 
+from barometre.edition.chunk_layout import with_aligned_columns
 from barometre.questionnaire.model import Questionnaire
 from barometre.register.labels import cell_label, percent, variable_label
 from barometre.register.labels import count as _count
 from barometre.stats.calibration import Margin, calibrate, collapse_margin
 from barometre.stats.design import DEFAULT_LONELY_PSU, Design
 from barometre.stats.disclosure import flag_estimates
-from barometre.stats.domains import Breakdown, domain_means, prepare_indicators
+from barometre.stats.domains import (
+    Breakdown,
+    domain_means,
+    domain_means_by,
+    prepare_indicators,
+)
 from barometre.stats.errors import CalibrationError, StatsError
 from barometre.stats.indicators import NO_ANSWER, build_indicators, merge_option_columns
 from barometre.stats.intervals import DEFAULT_CI, mean_ci, proportion_ci
@@ -148,28 +154,31 @@ def _labels(frame: pl.DataFrame, names: list[str]) -> pl.Series:
     return frame.select(pl.concat_str(parts, separator=" × ").alias("label")).to_series()
 
 
-def one_per_collectivite(responses: pl.DataFrame) -> pl.DataFrame:
-    """Consolidate several submissions per code (last complete, else last partial) or refuse duplicates."""
-    from barometre.edition.consolidation import consolidate
+def one_per_collectivite(responses: pl.DataFrame, by_code: bool = False) -> pl.DataFrame:
+    """Consolidate several submissions per code (last complete, else last partial) or refuse
+    duplicates; `by_code`: rows in the order of the codes (the wide table is copied at most once)."""
+    from barometre.edition.consolidation import consolidate, gather
 
     if "code" not in responses.columns:
         raise StatsError("Ligne 1, champ « code » : colonne obligatoire absente des réponses.")
     responses = responses.with_columns(pl.col("code").cast(pl.String).str.strip_chars())
     if "__line" not in responses.columns:
         responses = responses.with_columns(__line=pl.int_range(pl.len()) + 2)
-    missing = responses.filter(pl.col("code").is_null() | (pl.col("code") == ""))
+    missing = responses.select("code", "__line").filter(
+        pl.col("code").is_null() | (pl.col("code") == "")
+    )
     if missing.height:
         raise StatsError(
             f"Ligne {missing['__line'][0]}, champ « code » : code de collectivité vide."
         )
     if responses["code"].is_unique().all():
-        return responses
+        return gather(responses, responses["code"].arg_sort()) if by_code else responses
     if {"status", "submitted_at"} <= set(responses.columns):
         if "response_id" not in responses.columns:
             responses = responses.with_columns(
                 response_id=pl.col("__line").cast(pl.String).str.zfill(9)
             )
-        return consolidate(responses)
+        return consolidate(responses, by_code)
     dup = responses.filter(pl.col("code").is_duplicated())
     raise StatsError(
         f"Ligne {dup['__line'][1]}, champ « code » : la collectivité « {dup['code'][0]} » a plusieurs "
@@ -187,7 +196,10 @@ def join_frame(responses: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
             f"base de sondage ({outside.height} répondant(s) hors base)."
         )
     clash = [c for c in frame.columns if c in responses.columns and c != "code"]
-    return responses.join(frame.drop(clash), on="code", how="left", maintain_order="left")
+    joined = responses.select("code").join(
+        frame.drop(clash), on="code", how="left", maintain_order="left"
+    )
+    return with_aligned_columns(responses, joined.drop("code"))  # no copy of the answers
 
 
 def prepare_sample(
@@ -505,12 +517,29 @@ def estimate_table(
     reps, rep_w = _replicates(design, options)
     rep_df = None if rep_w is None else degrees_of_freedom(rep_w)  # R degf of a replicate design
     parts = []
-    x_bin = prepare_indicators(ind.binary, ind.masks, ind.binary_mask)
-    x_num = prepare_indicators(ind.numeric, ind.masks, ind.numeric_mask, binary=False)
-    for b in breakdowns:
+    if reps is None:  # linearisation: the prepared matrices are built by chunks of columns
+        x_bin = x_num = None
+        by_bin = domain_means_by(design, ind.binary, ind.masks, ind.binary_mask, breakdowns)
+        by_num = domain_means_by(
+            design, ind.numeric, ind.masks, ind.numeric_mask, breakdowns, binary=False
+        )
+    else:  # replicate weights need the whole matrices
+        x_bin = prepare_indicators(ind.binary, ind.masks, ind.binary_mask)
+        x_num = prepare_indicators(ind.numeric, ind.masks, ind.numeric_mask, binary=False)
+        by_bin = [
+            domain_means(design, ind.binary, ind.masks, ind.binary_mask, b, prepared=x_bin)
+            for b in breakdowns
+        ]
+        by_num = [
+            domain_means(
+                design, ind.numeric, ind.masks, ind.numeric_mask, b, binary=False, prepared=x_num
+            )
+            for b in breakdowns
+        ]
+    for b, r_bin, r_num in zip(breakdowns, by_bin, by_num, strict=True):
         enumerated = enumerated_levels(design, b)
         if ind.binary.shape[1]:
-            r = domain_means(design, ind.binary, ind.masks, ind.binary_mask, b, prepared=x_bin)
+            r = r_bin
             if reps is not None:
                 se = replicate_domain_se(
                     reps,
@@ -543,9 +572,7 @@ def estimate_table(
                 )
             )
         if ind.numeric.shape[1]:
-            r = domain_means(
-                design, ind.numeric, ind.masks, ind.numeric_mask, b, binary=False, prepared=x_num
-            )
+            r = r_num
             if reps is not None:
                 se = replicate_domain_se(
                     reps,

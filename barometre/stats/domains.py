@@ -18,6 +18,8 @@ from scipy import sparse
 from barometre.stats.design import Design
 from barometre.stats.errors import StatsError
 
+CHUNK_BYTES = 16 * 2**20  # the prepared matrix is built by chunks of columns of about this size
+
 
 @dataclass(frozen=True)
 class Breakdown:
@@ -88,15 +90,34 @@ class _Sums:
     strata_n: np.ndarray  # (H, L, K') Σ x by stratum
 
 
-def _group_sums(design: Design, codes: np.ndarray, n_levels: int, x: np.ndarray) -> _Sums:
-    """Weighted sums of x by level: by calibration model column, overall and by stratum.
+@dataclass(frozen=True)
+class _Groups:
+    """How one breakdown's sums are made from a matrix x: `onehot @ x` gives the sums of x by
+    group (G, K'), then `combine @` those gives every sum of `_Sums`, stacked."""
 
-    Within a (calibration cell, stratum, base weight, level) group every respondent has the same
-    w0, w = w0·g and c_h: x is summed once per group (one pass over x, exact in float32 for 0/1
-    indicators), then every weighted sum is a small sparse product over the groups. Sums by
-    calibration cell are never formed: the residual projection only needs them through the model
-    matrix U (cells × p, p ≪ cells), so they are summed straight into its p columns.
-    """
+    onehot: sparse.csr_matrix  # (G, n)
+    row_group: np.ndarray  # (n,) each respondent's group, -1 outside every level
+    combine: sparse.csr_matrix  # (2·p·L + L + 2·H·L, G)
+    p: int
+    n_levels: int
+    n_strata: int
+
+    def sums(self, totals: np.ndarray) -> _Sums:
+        """The `_Sums` of a matrix from its group totals `onehot @ x` (float64)."""
+        f = self.combine @ totals
+        p, levels, h = self.p, self.n_levels, self.n_strata
+        size_p, size_h = p * levels, h * levels
+        return _Sums(
+            model_w0=f[:size_p].reshape(p, levels, -1),
+            model_cw2=f[size_p : 2 * size_p].reshape(p, levels, -1),
+            cw2=f[2 * size_p : 2 * size_p + levels],
+            strata_w=f[2 * size_p + levels : 2 * size_p + levels + size_h].reshape(h, levels, -1),
+            strata_n=f[2 * size_p + levels + size_h :].reshape(h, levels, -1),
+        )
+
+
+def _groups(design: Design, codes: np.ndarray, n_levels: int, dtype: type) -> _Groups:
+    """The groups of a breakdown (see `_group_sums`); `dtype` is the matrix's (float32 for 0/1)."""
     cal = design.calibration
     cells = cal.cells if cal is not None else np.zeros(design.n, dtype=np.int64)
     u = cal.cell_matrix if cal is not None else np.ones((1, 1))
@@ -109,9 +130,8 @@ def _group_sums(design: Design, codes: np.ndarray, n_levels: int, x: np.ndarray)
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
     rep = keep[first]
     onehot = sparse.csr_matrix(
-        (np.ones(keep.size, dtype=x.dtype), (group.ravel(), keep)), shape=(first.size, design.n)
+        (np.ones(keep.size, dtype=dtype), (group.ravel(), keep)), shape=(first.size, design.n)
     )
-    totals = np.asarray(onehot @ x, dtype=np.float64)  # (G, K')
     level = codes[rep]
     h = design.strata[rep]
     cw2 = c_h[h] * w[rep] ** 2
@@ -137,16 +157,22 @@ def _group_sums(design: Design, codes: np.ndarray, n_levels: int, x: np.ndarray)
     combine = sparse.csr_matrix(
         (data, (rows, cols)), shape=(2 * size_p + n_levels + 2 * size_h, rep.size)
     )
-    f = combine @ totals
-    return _Sums(
-        model_w0=f[:size_p].reshape(p, n_levels, -1),
-        model_cw2=f[size_p : 2 * size_p].reshape(p, n_levels, -1),
-        cw2=f[2 * size_p : 2 * size_p + n_levels],
-        strata_w=f[2 * size_p + n_levels : 2 * size_p + n_levels + size_h].reshape(
-            design.n_strata, n_levels, -1
-        ),
-        strata_n=f[2 * size_p + n_levels + size_h :].reshape(design.n_strata, n_levels, -1),
-    )
+    row_group = np.full(design.n, -1, dtype=np.int64)
+    row_group[keep] = group.ravel()
+    return _Groups(onehot, row_group, combine, p, n_levels, design.n_strata)
+
+
+def _group_sums(design: Design, codes: np.ndarray, n_levels: int, x: np.ndarray) -> _Sums:
+    """Weighted sums of x by level: by calibration model column, overall and by stratum.
+
+    Within a (calibration cell, stratum, base weight, level) group every respondent has the same
+    w0, w = w0·g and c_h: x is summed once per group (one pass over x, exact in float32 for 0/1
+    indicators), then every weighted sum is a small sparse product over the groups. Sums by
+    calibration cell are never formed: the residual projection only needs them through the model
+    matrix U (cells × p, p ≪ cells), so they are summed straight into its p columns.
+    """
+    groups = _groups(design, codes, n_levels, x.dtype)
+    return groups.sums(np.asarray(groups.onehot @ x, dtype=np.float64))
 
 
 def _zero_outside(x: np.ndarray, masks: np.ndarray, mask_of: np.ndarray) -> None:
@@ -224,6 +250,99 @@ def domain_means(
     k = np.shape(y)[1]
     x = prepare_indicators(y, masks, mask_of, binary) if prepared is None else prepared
     sums = _group_sums(design, breakdown.codes, len(breakdown.labels), x)
+    return _estimates(design, sums, k, mask_of, breakdown, binary)
+
+
+def domain_means_by(
+    design: Design,
+    y: np.ndarray,
+    masks: np.ndarray,
+    mask_of: np.ndarray,
+    breakdowns: list[Breakdown],
+    binary: bool = True,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> list[DomainEstimates]:
+    """`domain_means` of the same indicators for several breakdowns, in bounded memory.
+
+    The same figures as one `domain_means` per breakdown, but the prepared matrix (n × K′, the
+    heaviest object of a national analysis: 110 MB for 750 indicators of 36,000 respondents) is
+    never built whole: columns are taken by chunks of about `chunk_bytes`, each with only the
+    denominator masks it uses, and every breakdown's group sums of a chunk come from one pass
+    over it (`_finest_groups`).
+    """
+    y = np.asarray(y)
+    masks = np.asarray(masks, dtype=bool)
+    mask_of = np.asarray(mask_of)
+    n, k = y.shape
+    dtype = np.float32 if binary else np.float64
+    groups = [_groups(design, b.codes, len(b.labels), dtype) for b in breakdowns]
+    fine, stacked = _finest_groups(groups, dtype)
+    bounds = np.cumsum([0, *(g.onehot.shape[0] for g in groups)])
+    per_column = np.dtype(dtype).itemsize * n * (1 if binary else 2)
+    width = max(1, chunk_bytes // max(per_column, 1))
+    parts: list[list[DomainEstimates]] = [[] for _ in breakdowns]
+    for start in range(0, k, width):
+        cols = slice(start, min(start + width, k))
+        used, local = np.unique(mask_of[cols], return_inverse=True)
+        x = prepare_indicators(y[:, cols], masks[:, used], local, binary)
+        totals = stacked @ np.asarray(fine @ x, dtype=np.float64)
+        del x
+        for i, (b, g) in enumerate(zip(breakdowns, groups, strict=True)):
+            sums = g.sums(totals[bounds[i] : bounds[i + 1]])
+            parts[i].append(_estimates(design, sums, cols.stop - start, local, b, binary))
+    return [_joined(b, chunks) for b, chunks in zip(breakdowns, parts, strict=True)]
+
+
+def _finest_groups(
+    groups: list[_Groups], dtype: type
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """The groups crossing every breakdown's groups, `fine` (F, n), and `stacked` (ΣG, F) that
+    adds them up into each breakdown's groups: `stacked @ (fine @ x)` is every breakdown's
+    `onehot @ x` stacked, with one pass over x instead of one per breakdown."""
+    n = groups[0].row_group.size
+    fine = np.zeros(n, dtype=np.int64)
+    for g in groups:  # compacted after each cross, so the keys stay below n²
+        _, fine = np.unique(fine * (g.onehot.shape[0] + 1) + g.row_group + 1, return_inverse=True)
+        fine = fine.ravel()
+    _, first = np.unique(fine, return_index=True)
+    onehot = sparse.csr_matrix(
+        (np.ones(n, dtype=dtype), (fine, np.arange(n))), shape=(first.size, n)
+    )
+    parts = []
+    for g in groups:
+        of_fine = g.row_group[first]
+        inside = np.flatnonzero(of_fine >= 0)
+        parts.append(
+            sparse.csr_matrix(
+                (np.ones(inside.size), (of_fine[inside], inside)),
+                shape=(g.onehot.shape[0], first.size),
+            )
+        )
+    return onehot, sparse.vstack(parts, format="csr")
+
+
+def _joined(breakdown: Breakdown, chunks: list[DomainEstimates]) -> DomainEstimates:
+    """Chunks of indicator columns side by side (no chunk: no indicator)."""
+    levels = len(breakdown.labels)
+    if not chunks:
+        empty = np.zeros((levels, 0))
+        return DomainEstimates(breakdown, empty, empty, empty, empty, empty, empty)
+    fields = ("estimate", "se", "n_unweighted", "n_weighted", "n_positive", "df")
+    return DomainEstimates(
+        breakdown,
+        *(np.concatenate([getattr(c, f) for c in chunks], axis=1) for f in fields),
+    )
+
+
+def _estimates(
+    design: Design,
+    sums: _Sums,
+    k: int,
+    mask_of: np.ndarray,
+    breakdown: Breakdown,
+    binary: bool,
+) -> DomainEstimates:
+    """Estimates and calibrated linearised SEs from the group sums of a prepared matrix."""
     ky = slice(0, k)
     k2 = slice(k, 2 * k) if not binary else ky
     km = (2 * k if not binary else k) + np.asarray(mask_of)

@@ -191,17 +191,18 @@ class _Builder:
 def _expand(
     blocks: list[tuple[str, int, int, int]], codes: np.ndarray, mc: np.ndarray, n: int, width: int
 ) -> np.ndarray:
-    """The (n, K) row-major 0/1 matrix: one gather-and-compare for all one-answer columns
-    (column j is `code of its question == its option index`), then the multiple-choice columns."""
-    single = [(col, first, w) for source, col, first, w in blocks if source == "single"]
-    src = np.concatenate([np.full(w, col) for col, _, w in single]) if single else []
-    value = np.concatenate([np.arange(w) for _, _, w in single]).astype(np.int16) if single else []
-    where = np.concatenate([first + np.arange(w) for _, first, w in single]) if single else []
-    expanded = np.ascontiguousarray(codes)[:, np.asarray(src, dtype=np.int64)] == np.asarray(value)
-    if len(where) == width:
-        return expanded
+    """The (n, K) row-major 0/1 matrix: one scatter for all one-answer columns (a code c of the
+    question whose columns start at f sets column f + c, when 0 ≤ c < its width), then the
+    multiple-choice columns."""
     binary = np.zeros((n, width), dtype=bool)
-    binary[:, np.asarray(where, dtype=np.int64)] = expanded
+    single = [(col, first, w) for source, col, first, w in blocks if source == "single"]
+    if single and n:
+        index = np.int32 if n * width < 2**31 else np.int64
+        src, first, w = (np.array(v, dtype=index) for v in zip(*single, strict=True))
+        code = np.ascontiguousarray(codes[:, src]).astype(index)
+        inside = (code >= 0) & (code < w)
+        code += np.arange(n, dtype=index)[:, None] * index(width) + first
+        binary.ravel()[code[inside]] = True
     for source, col, first, w in blocks:
         if source == "mc":
             binary[:, first : first + w] = mc[:, col : col + w]

@@ -2,7 +2,9 @@
 
 The 150 items of make_data.py become a questionnaire (100 yes/no, 50 six-category questions behind
 a filter question) and a `responses.csv` of text answers for every commune and EPCI, with the OPSN
-attribute in `frame_attributes.csv`: what `barometre analyse EDITION` reads. The command runs in a
+attribute in `frame_attributes.csv`: what `barometre analyse EDITION` reads. The same answers are
+written twice: in the order of the codes, and in a random order (as an export lists submissions,
+by arrival); the command is timed on both. The command runs in a
 fresh process (the installed `barometre analyse …`), as a user runs it: wall time, CPU time and
 peak memory of that process. `--profile` prints where the time goes (cProfile, in-process).
 """
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ import polars as pl
 
 DATA = Path(__file__).parent / ".data"
 EDITION = DATA / "edition"
+SHUFFLED = DATA / "edition-submission-order"  # the same answers in a random (submission) order
 BREAKDOWNS = "size_class,region_group,opsn,kind"
 
 
@@ -67,21 +69,27 @@ def write_edition_folder() -> Path:
         "year": 2026,
         "calibration": {"margins": ["kind_detail*size_class", "region_group"]},
     }
-    return write_edition(
-        EDITION,
-        meta=meta,
-        questionnaire_text=questionnaire_yaml(),
-        responses=pl.DataFrame(answers).with_columns(pl.col(pl.String).replace("", None)),
-        frame_attributes=table.select("code", "opsn"),
-    )
+    responses = pl.DataFrame(answers).with_columns(pl.col(pl.String).replace("", None))
+    for folder, rows in (
+        (SHUFFLED, responses.sample(fraction=1.0, shuffle=True, seed=1)),
+        (EDITION, responses),
+    ):
+        write_edition(
+            folder,
+            meta=meta,
+            questionnaire_text=questionnaire_yaml(),
+            responses=rows,
+            frame_attributes=table.select("code", "opsn"),
+        )
+    return EDITION
 
 
-def command(output: Path) -> list[str]:
+def command(output: Path, edition: Path = EDITION) -> list[str]:
     """The `barometre analyse` command line of the benchmark."""
     return [
         str(Path(sys.executable).with_name("barometre")),
         "analyse",
-        str(EDITION),
+        str(edition),
         "--breakdowns",
         BREAKDOWNS,
         "-o",
@@ -89,17 +97,27 @@ def command(output: Path) -> list[str]:
     ]
 
 
-def run_once(output: Path) -> dict:
-    """One fresh process: wall, CPU (user + system) and peak memory of the child."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def run_once(output: Path, edition: Path = EDITION) -> dict:
+    """One fresh process: wall, CPU (user + system) and peak memory of the child.
+
+    Peak memory is read from the child's own rusage (`os.wait4`), not from RUSAGE_CHILDREN, whose
+    ru_maxrss is the largest of all children so far."""
     start = time.perf_counter()
-    done = subprocess.run(command(output), capture_output=True, text=True, env=os.environ.copy())
+    child = subprocess.Popen(
+        command(output, edition),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    stderr = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(done.stderr)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"seconds": wall, "cpu_seconds": cpu, "peak_rss_mb": after.ru_maxrss / 1024}
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"seconds": wall, "cpu_seconds": cpu, "peak_rss_mb": usage.ru_maxrss / 1024}
 
 
 def startup() -> float:
@@ -110,31 +128,45 @@ def startup() -> float:
 
 
 def main() -> None:
-    """Build the edition folder, run the command `BENCH_RUNS` times (best wall kept), print JSON."""
+    """Build the edition folders, run the command `BENCH_RUNS` times on each (best and median wall
+    kept, largest peak memory), print one JSON line per folder."""
     if "--profile" in sys.argv:
         profile()
         return
-    write_edition_folder()
+    if "--write" in sys.argv:
+        write_edition_folder()
+        return
+    # written by another process: a child's peak memory (ru_maxrss) counts the memory of the
+    # process it was forked from, so this one stays small
+    subprocess.run([sys.executable, __file__, "--write"], check=True)
     output = DATA / "pipeline" / "resultats.csv"
     output.parent.mkdir(exist_ok=True)
-    runs = [run_once(output) for _ in range(int(os.environ.get("BENCH_RUNS", "3")))]
-    best = min(runs, key=lambda r: r["seconds"])
-    rows = pl.read_csv(output, infer_schema_length=0).height
-    print(
-        json.dumps(
-            {
-                "tool": "barometre analyse (command)",
-                "seconds": round(best["seconds"], 3),
-                "cpu_seconds": round(best["cpu_seconds"], 3),
-                "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs)),
-                "startup_seconds": round(min(startup() for _ in range(3)), 3),
-                "runs": [round(r["seconds"], 3) for r in runs],
-                "rows": rows,
-                "n": int(pl.read_parquet(DATA / "edition.parquet").height),
-                "load_average": round(os.getloadavg()[0], 1),
-            }
+    repeat = int(os.environ.get("BENCH_RUNS", "5"))
+    for order, edition in (("code", EDITION), ("submission", SHUFFLED)):
+        runs = [run_once(output, edition) for _ in range(repeat)]
+        best = min(runs, key=lambda r: r["seconds"])
+        walls = sorted(r["seconds"] for r in runs)
+        rows = pl.read_csv(output, infer_schema_length=0).height
+        print(
+            json.dumps(
+                {
+                    "tool": "barometre analyse (command)",
+                    "responses_order": order,
+                    "seconds": round(best["seconds"], 3),
+                    "median_seconds": round(walls[len(walls) // 2], 3),
+                    "cpu_seconds": round(best["cpu_seconds"], 3),
+                    "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs)),
+                    "startup_seconds": round(min(startup() for _ in range(3)), 3),
+                    "runs": [round(r["seconds"], 3) for r in runs],
+                    "rows": rows,
+                    "n": pl.scan_parquet(DATA / "edition.parquet")
+                    .select(pl.len())
+                    .collect()
+                    .item(),
+                    "load_average": round(os.getloadavg()[0], 1),
+                }
+            )
         )
-    )
 
 
 def profile() -> None:

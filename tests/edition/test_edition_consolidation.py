@@ -79,3 +79,19 @@ def test_consolidation_is_vectorised_on_a_large_frame() -> None:
     assert kept.select("code", "response_id").sort("code").equals(expected)
     counts = submissions_per_code(responses)
     assert counts.get_column("complete").sum() + counts.get_column("partial").sum() == n
+
+
+def test_by_code_orders_the_codes_and_a_kept_table_is_not_copied() -> None:
+    responses = _responses(
+        [
+            ("R1", "D01", "2024-03-05T10:00:00", "complete", "a"),
+            ("R2", "01001", "2024-03-01T10:00:00", "partial", "b"),
+            ("R3", "01001", "2024-03-02T10:00:00", "complete", "c"),
+            ("R4", "200054781", "2024-03-01T10:00:00", "complete", "d"),
+        ]
+    )
+    assert consolidate(responses)["response_id"].to_list() == ["R1", "R3", "R4"]
+    assert consolidate(responses, by_code=True)["response_id"].to_list() == ["R3", "R4", "R1"]
+    one_each = responses.filter(pl.col("response_id") != "R2")
+    assert consolidate(one_each) is one_each  # every row kept in place: no copy
+    assert consolidate(one_each, by_code=True) is not one_each
