@@ -274,6 +274,8 @@ def domain_means_by(
     masks = np.asarray(masks, dtype=bool)
     mask_of = np.asarray(mask_of)
     n, k = y.shape
+    if k == 0:
+        return [_joined(b, []) for b in breakdowns]
     dtype = np.float32 if binary else np.float64
     groups = [_groups(design, b.codes, len(b.labels), dtype) for b in breakdowns]
     fine, stacked = _finest_groups(groups, dtype)
