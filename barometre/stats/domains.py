@@ -279,6 +279,7 @@ def domain_means_by(
     dtype = np.float32 if binary else np.float64
     groups = [_groups(design, b.codes, len(b.labels), dtype) for b in breakdowns]
     fine, stacked = _finest_groups(groups, dtype)
+    terms = _DesignTerms.of(design)
     bounds = np.cumsum([0, *(g.onehot.shape[0] for g in groups)])
     per_column = np.dtype(dtype).itemsize * n * (1 if binary else 2)
     width = max(1, chunk_bytes // max(per_column, 1))
@@ -291,7 +292,7 @@ def domain_means_by(
         del x
         for i, (b, g) in enumerate(zip(breakdowns, groups, strict=True)):
             sums = g.sums(totals[bounds[i] : bounds[i + 1]])
-            parts[i].append(_estimates(design, sums, cols.stop - start, local, b, binary))
+            parts[i].append(_estimates(design, sums, cols.stop - start, local, b, binary, terms))
     return [_joined(b, chunks) for b, chunks in zip(breakdowns, parts, strict=True)]
 
 
@@ -336,6 +337,36 @@ def _joined(breakdown: Breakdown, chunks: list[DomainEstimates]) -> DomainEstima
     )
 
 
+@dataclass(frozen=True)
+class _DesignTerms:
+    """What the variance needs of the design alone (the same for every indicator and domain)."""
+
+    c_h: np.ndarray  # (H,) stratum factor
+    n_h: np.ndarray  # (H,) respondents per stratum
+    u: np.ndarray | None = None  # (cells, p) calibration model
+    t_inv: np.ndarray | None = None  # (p, p) (Uᵀ W0 U)⁻¹
+    a_mat: np.ndarray | None = None  # (p, p) Uᵀ Ω U
+    wu_h: np.ndarray | None = None  # (H, p) strata sums of w · U
+
+    @classmethod
+    def of(cls, design: Design) -> _DesignTerms:
+        """The terms of a design (O(n): computed once per design, not per chunk or domain)."""
+        c_h, n_h = design.stratum_factors()
+        cal = design.calibration
+        if cal is None:
+            return cls(c_h, n_h)
+        u = cal.cell_matrix
+        n_cells = u.shape[0]
+        w0_cell = np.bincount(cal.cells, weights=design.base_weights, minlength=n_cells)
+        t_inv = np.linalg.pinv((u * w0_cell[:, None]).T @ u, rcond=1e-12, hermitian=True)
+        omega = np.bincount(
+            cal.cells, weights=c_h[design.strata] * design.weights**2, minlength=n_cells
+        )
+        w_ch = np.zeros((n_cells, design.n_strata))
+        np.add.at(w_ch, (cal.cells, design.strata), design.weights)
+        return cls(c_h, n_h, u, t_inv, (u * omega[:, None]).T @ u, w_ch.T @ u)
+
+
 def _estimates(
     design: Design,
     sums: _Sums,
@@ -343,8 +374,10 @@ def _estimates(
     mask_of: np.ndarray,
     breakdown: Breakdown,
     binary: bool,
+    terms: _DesignTerms | None = None,
 ) -> DomainEstimates:
     """Estimates and calibrated linearised SEs from the group sums of a prepared matrix."""
+    terms = _DesignTerms.of(design) if terms is None else terms
     ky = slice(0, k)
     k2 = slice(k, 2 * k) if not binary else ky
     km = (2 * k if not binary else k) + np.asarray(mask_of)
@@ -359,31 +392,21 @@ def _estimates(
         est = num / wsum
         szz = (sums.cw2[:, k2] - 2 * est * sums.cw2[:, ky] + est**2 * sums.cw2[:, km]) / wsum**2
         ez = (a3[:, :, ky] - est * a3[:, :, km]) / wsum
-    c_h, n_h = design.stratum_factors()
-    cal = design.calibration
-    if cal is not None:
+    c_h, n_h = terms.c_h, terms.n_h
+    if terms.u is not None:
         # residuals e = z − w·U·β, β = T⁻¹ Uᵀ r (R's calibration-aware linearisation), all in the
         # p model columns: Uᵀr, Uᵀn2, UᵀΩU and the strata sums of w·U are p-dimensional
-        u = cal.cell_matrix
-        n_cells, p = u.shape
-        w0_cell = np.bincount(cal.cells, weights=design.base_weights, minlength=n_cells)
-        t_inv = np.linalg.pinv((u * w0_cell[:, None]).T @ u, rcond=1e-12, hermitian=True)
+        p = terms.u.shape[1]
         with np.errstate(divide="ignore", invalid="ignore"):
             ur = (sums.model_w0[:, :, ky] - est * sums.model_w0[:, :, km]) / wsum
             un2 = (sums.model_cw2[:, :, ky] - est * sums.model_cw2[:, :, km]) / wsum
-        beta = (t_inv @ np.nan_to_num(ur).reshape(p, -1)).reshape(ur.shape)
-        omega = np.bincount(
-            cal.cells, weights=c_h[design.strata] * design.weights**2, minlength=n_cells
-        )
-        a_mat = (u * omega[:, None]).T @ u
-        w_ch = np.zeros((n_cells, design.n_strata))
-        np.add.at(w_ch, (cal.cells, design.strata), design.weights)
+        beta = (terms.t_inv @ np.nan_to_num(ur).reshape(p, -1)).reshape(ur.shape)
         sce2 = (
             szz
             - 2 * (beta * un2).sum(axis=0)
-            + (beta * (a_mat @ beta.reshape(p, -1)).reshape(beta.shape)).sum(axis=0)
+            + (beta * (terms.a_mat @ beta.reshape(p, -1)).reshape(beta.shape)).sum(axis=0)
         )
-        eh = ez - ((w_ch.T @ u) @ beta.reshape(p, -1)).reshape(ez.shape)
+        eh = ez - (terms.wu_h @ beta.reshape(p, -1)).reshape(ez.shape)
     else:
         sce2, eh = szz, ez
     var = sce2 - ((c_h / n_h) @ (eh**2).reshape(len(c_h), -1)).reshape(sce2.shape)
