@@ -118,19 +118,20 @@ def write_edition(
 # ------------------------------------------------------------------------------------------- read
 
 
-def read_text_csv(path: Path) -> pl.DataFrame:
+def read_text_csv(path: Path, restore: bool = True) -> pl.DataFrame:
     """A CSV file with every column as text (codes such as `01001` or `0` stay text), formula-safe
-    cells read back as answered (`spreadsheet_cells`)."""
-    return restore_frame(pl.read_csv(path, infer_schema=False))
+    cells read back as answered (`spreadsheet_cells`; `restore=False`: as written)."""
+    frame = pl.read_csv(path, infer_schema=False)
+    return restore_frame(frame) if restore else frame
 
 
 def _read_csv(
-    path: Path, name: str, text_only: bool = False
+    path: Path, name: str, text_only: bool = False, restore: bool = True
 ) -> tuple[pl.DataFrame | None, pl.DataFrame]:
     """A CSV file (all text, or typed with `code` as text) and the problem if it cannot be parsed."""
     try:
         if text_only:
-            return read_text_csv(path), empty_problems()
+            return read_text_csv(path, restore), empty_problems()
         return pl.read_csv(path, schema_overrides={"code": pl.String}), empty_problems()
     except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
         first_line = (
@@ -159,21 +160,54 @@ def distinct_values(frame: pl.DataFrame) -> dict[str, list]:
     return dict(zip(frame.columns, frame.select(pl.all().unique().implode()).row(0), strict=True))
 
 
+def answer_values(raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, list]]:
+    """A `responses.csv` read as written: its formula-safe cells restored (`spreadsheet_cells`)
+    and the distinct values of its answer columns (the fixed columns, one value per row, are
+    checked cell by cell instead). Each answer column is looked at once, in one parallel pass."""
+    answers = [c for c in raw.columns if c not in FIXED_COLUMNS]
+    distinct = distinct_values(raw.select(answers))
+    escaped = [c for c in answers if any(v is not None and v[:1] == "'" for v in distinct[c])]
+    looked_at = [*escaped, *(c for c in raw.columns if c in FIXED_COLUMNS)]
+    restored = restore_frame(raw, looked_at) if looked_at else raw
+    if escaped:
+        distinct.update(distinct_values(restored.select(escaped)))
+    return restored, distinct
+
+
 def _cleaned(
     frame: pl.DataFrame, columns: list[str], distinct: dict[str, list] | None = None
 ) -> list[pl.Expr]:
-    """`_value` of each column, skipped where no distinct value is blank or padded (most columns:
-    stripping every cell of a national table costs more than looking at its few distinct values)."""
+    """`_value` of each column, skipped where no cell is blank or padded (most columns: stripping
+    every cell of a national table costs more than looking at its few distinct values). Columns
+    without their distinct values in `distinct` are checked with one Polars pass."""
     if not columns:
         return []
     if distinct is None:
         distinct = distinct_values(frame.select(columns))
+    unknown = [c for c in columns if c not in distinct]
+    flagged = (
+        dict(
+            zip(
+                unknown,
+                frame.select(
+                    ((pl.col(c) != pl.col(c).str.strip_chars()) | (pl.col(c) == "")).any()
+                    for c in unknown
+                ).row(0),
+                strict=True,
+            )
+        )
+        if unknown
+        else {}
+    )
     return [
         _value(c).alias(c)
-        if any(v is not None and (v == "" or v != v.strip()) for v in values)
+        if (
+            flagged[c]
+            if c in flagged
+            else any(v is not None and (v == "" or v != v.strip()) for v in distinct[c])
+        )
         else pl.col(c)
         for c in columns
-        for values in (distinct[c],)
     ]
 
 
@@ -605,10 +639,13 @@ def read_edition(folder: str | Path, known_codes: pl.Series | None = None) -> Ed
     if not (path / RESPONSES_FILE).is_file():
         found.append(problem(RESPONSES_FILE, None, "", "missing_file", "fichier absent"))
     else:
-        raw, unreadable = _read_csv(path / RESPONSES_FILE, RESPONSES_FILE, text_only=True)
+        raw, unreadable = _read_csv(
+            path / RESPONSES_FILE, RESPONSES_FILE, text_only=True, restore=False
+        )
         found.append(unreadable)
+        if raw is not None:
+            raw, distinct = answer_values(raw)
         if questionnaire is not None and raw is not None:
-            distinct = distinct_values(raw)
             found.append(validate_responses(raw, questionnaire, known_codes, distinct))
     attributes: pl.DataFrame | None = None
     if (path / FRAME_ATTRIBUTES_FILE).is_file():

@@ -36,6 +36,9 @@ def _read(name: str) -> dict | None:
 ORDERS = {"code": "by code", "submission": "random (submissions)"}
 
 
+COVERAGE_HEADING = "## Coverage of the published 95 % intervals (simulation)"
+
+
 def _read_all(name: str) -> list[dict]:
     """Every JSON line of a result of .data (none if absent)."""
     path = DATA / name
@@ -161,17 +164,26 @@ def benchmark_lines() -> list[str]:
             "When the machine is shared the wall time is partly waiting for a core: CPU time (all "
             "threads, user + system) is then the figure to compare.",
         ]
+        notes = HERE / "pipeline_notes.md"
+        if notes.exists():
+            lines += ["", notes.read_text(encoding="utf-8").strip()]
     return lines
 
 
 def coverage_lines() -> list[str]:
     """The coverage section, from the coverage_sim.py results present."""
     found = [(name, DATA / name) for name in COVERAGE if (DATA / name).exists()]
-    if not found:
-        return []
+    if not found:  # the simulation did not run here: keep the section RESULTS.md already has
+        previous = (
+            (HERE / "RESULTS.md").read_text(encoding="utf-8")
+            if (HERE / "RESULTS.md").exists()
+            else ""
+        )
+        start = previous.find(COVERAGE_HEADING)
+        return ["", previous[start:].rstrip()] if start >= 0 else []
     return [
         "",
-        "## Coverage of the published 95 % intervals (simulation)",
+        COVERAGE_HEADING,
         "",
         (HERE / "coverage_notes.md").read_text(encoding="utf-8").strip(),
         "",

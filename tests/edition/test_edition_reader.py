@@ -207,3 +207,41 @@ def test_unparseable_csv_is_reported_not_raised_raw(edition_folder: Path) -> Non
     assert problems.filter(pl.col("type") == "unreadable_file").get_column("file").to_list() == [
         RESPONSES_FILE
     ]
+
+
+def test_formula_safe_cells_are_read_as_written_and_checked_as_such(tmp_path: Path) -> None:
+    """Codes starting with - or = are written with a leading apostrophe (`spreadsheet_cells`):
+    the reader restores them before the checks, in answer columns and fixed columns alike."""
+    questionnaire = """
+id: formules
+title: Formules
+version: "1"
+edition: "2026"
+themes:
+  - id: t
+    label: Thème
+    questions:
+      - id: canal
+        type: single_choice
+        label: Canal
+        choices: [{code: "-oth-", label: Autre}, {code: web, label: Web}]
+      - {id: note, type: text, label: Note}
+"""
+    responses = pl.DataFrame(
+        {
+            "response_id": ["=r1", "r2"],
+            "code": ["29019", "35238"],
+            "submitted_at": ["2026-03-01T10:00:00"] * 2,
+            "status": ["complete"] * 2,
+            "canal": ["-oth-", "web"],
+            "note": ["+33 1 23", "ok"],
+        }
+    )
+    folder = write_edition(
+        tmp_path / "f", meta={"id": "f"}, questionnaire_text=questionnaire, responses=responses
+    )
+    assert "'-oth-" in (folder / "responses.csv").read_text(encoding="utf-8")
+    read = read_edition(folder)
+    assert read.responses["canal"].to_list() == ["-oth-", "web"]
+    assert read.responses["response_id"].to_list() == ["=r1", "r2"]
+    assert read.responses["note"].to_list() == ["+33 1 23", "ok"]
