@@ -147,7 +147,7 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     output = DATA / "pipeline" / "resultats.csv"
     output.parent.mkdir(exist_ok=True)
-    repeat = int(os.environ.get("BENCH_RUNS", "5"))
+    repeat = int(os.environ.get("BENCH_RUNS", "7"))
     for order, edition in (("code", EDITION), ("submission", SHUFFLED)):
         runs = [run_once(output, edition) for _ in range(repeat)]
         best = min(runs, key=lambda r: r["seconds"])

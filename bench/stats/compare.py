@@ -143,7 +143,7 @@ def benchmark_lines() -> list[str]:
             "read and validate the files, relevance, indicators, target population, design with "
             "finite-population correction, raking, every indicator overall and by 4 breakdowns "
             f"with intervals, {pipe['rows']:,} tidy rows, weights and diagnostics written "
-            "(`bench_pipeline.py`, best and median of 5 runs; peak memory: the largest of the "
+            "(`bench_pipeline.py`, best and median of 7 runs; peak memory: the largest of the "
             "runs, read from each process's own `ru_maxrss`). The same answers are timed in the "
             "order of the codes and in a random order, as an export lists submissions.",
             "",
