@@ -9,19 +9,19 @@ STATUS_PARTIAL = "partial"
 STATUSES = (STATUS_COMPLETE, STATUS_PARTIAL)
 
 
-def consolidate(responses: pl.DataFrame, by_code: bool = False) -> pl.DataFrame:
+def consolidate(responses: pl.DataFrame) -> pl.DataFrame:
     """Keep one submission per `code`: the last complete one by `submitted_at`, else the last partial.
 
     Complete submissions always win over partial ones, whatever their dates; among submissions of the
     same status the latest `submitted_at` wins, ties broken by the largest `response_id`. The result
-    keeps the input's columns and the order of first appearance of each code, or the order of the
-    codes with `by_code`. The rule is applied to the few columns it reads, then the wide table is
-    gathered once (not at all when every row is kept in place).
+    keeps the input's columns and the order of first appearance of each code. The rule is applied
+    to the few columns it reads, then the wide table is gathered once (not at all when every row is
+    kept in place).
     """
-    return gather(responses, kept_rows(responses, by_code))
+    return gather(responses, kept_rows(responses))
 
 
-def kept_rows(responses: pl.DataFrame, by_code: bool = False) -> pl.Series:
+def kept_rows(responses: pl.DataFrame) -> pl.Series:
     """Row numbers of the submissions `consolidate` keeps, in its output order."""
     ranked = responses.select(
         "code",
@@ -33,10 +33,8 @@ def kept_rows(responses: pl.DataFrame, by_code: bool = False) -> pl.Series:
     kept = ranked.sort(
         ["code", "__complete", "submitted_at", "response_id"], nulls_last=False
     ).unique(subset="code", keep="last", maintain_order=True)
-    if not by_code:
-        first_seen = ranked.group_by("code").agg(pl.col("__row").min().alias("__first"))
-        kept = kept.join(first_seen, on="code").sort("__first")
-    return kept.get_column("__row")
+    first_seen = ranked.group_by("code").agg(pl.col("__row").min().alias("__first"))
+    return kept.join(first_seen, on="code").sort("__first").get_column("__row")
 
 
 def gather(frame: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:

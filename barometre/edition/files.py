@@ -184,31 +184,18 @@ def _cleaned(
         return []
     if distinct is None:
         distinct = distinct_values(frame.select(columns))
-    unknown = [c for c in columns if c not in distinct]
-    flagged = (
-        dict(
-            zip(
-                unknown,
-                frame.select(
-                    ((pl.col(c) != pl.col(c).str.strip_chars()) | (pl.col(c) == "")).any()
-                    for c in unknown
-                ).row(0),
-                strict=True,
-            )
-        )
-        if unknown
-        else {}
-    )
-    return [
-        _value(c).alias(c)
-        if (
-            flagged[c]
-            if c in flagged
-            else any(v is not None and (v == "" or v != v.strip()) for v in distinct[c])
-        )
-        else pl.col(c)
+    dirty = {
+        c
         for c in columns
-    ]
+        if c in distinct and any(v is not None and (v == "" or v != v.strip()) for v in distinct[c])
+    }
+    unknown = [c for c in columns if c not in distinct]
+    if unknown:
+        hits = frame.select(
+            ((pl.col(c) != pl.col(c).str.strip_chars()) | (pl.col(c) == "")).any() for c in unknown
+        ).row(0)
+        dirty |= {c for c, hit in zip(unknown, hits, strict=True) if hit}
+    return [_value(c).alias(c) if c in dirty else pl.col(c) for c in columns]
 
 
 def _parse_datetime(column: str) -> pl.Expr:

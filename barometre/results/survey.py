@@ -2,9 +2,9 @@
 
 Like a design object of R `survey`, built once and handed to every estimator: the target
 population (frame restricted and worded), the respondents joined to it (one row per
-collectivité, in the order of the file: sorting 36,000 rows of text answers would copy them
-all, and no figure depends on the order), the design built from the frame (finite-population correction,
-calibration through the one fallback ladder), and from these the result tables. `barometre
+collectivité, in the order of the file: sorting 36,000 rows of text answers would copy them all,
+and no figure depends on the order), the design built from the frame (finite-population
+correction, calibration through the one fallback ladder), and from these the result tables. `barometre
 analyse`, `barometre maturity`, `barometre report`, the positioning reports and the dashboard
 all go through it, so that they show the same figures.
 """

@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from barometre.edition.chunk_layout import with_aligned_columns
+from barometre.edition.files import with_lines
 from barometre.questionnaire.model import Questionnaire
 from barometre.register.labels import cell_label, percent, variable_label
 from barometre.register.labels import count as _count
@@ -154,16 +155,16 @@ def _labels(frame: pl.DataFrame, names: list[str]) -> pl.Series:
     return frame.select(pl.concat_str(parts, separator=" × ").alias("label")).to_series()
 
 
-def one_per_collectivite(responses: pl.DataFrame, by_code: bool = False) -> pl.DataFrame:
+def one_per_collectivite(responses: pl.DataFrame) -> pl.DataFrame:
     """Consolidate several submissions per code (last complete, else last partial) or refuse
-    duplicates; `by_code`: rows in the order of the codes (the wide table is copied at most once)."""
-    from barometre.edition.consolidation import consolidate, gather
+    duplicates."""
+    from barometre.edition.consolidation import consolidate
 
     if "code" not in responses.columns:
         raise StatsError("Ligne 1, champ « code » : colonne obligatoire absente des réponses.")
     responses = responses.with_columns(pl.col("code").cast(pl.String).str.strip_chars())
     if "__line" not in responses.columns:
-        responses = responses.with_columns(__line=pl.int_range(pl.len()) + 2)
+        responses = with_lines(responses)
     missing = responses.select("code", "__line").filter(
         pl.col("code").is_null() | (pl.col("code") == "")
     )
@@ -172,13 +173,13 @@ def one_per_collectivite(responses: pl.DataFrame, by_code: bool = False) -> pl.D
             f"Ligne {missing['__line'][0]}, champ « code » : code de collectivité vide."
         )
     if responses["code"].is_unique().all():
-        return gather(responses, responses["code"].arg_sort()) if by_code else responses
+        return responses
     if {"status", "submitted_at"} <= set(responses.columns):
         if "response_id" not in responses.columns:
             responses = responses.with_columns(
                 response_id=pl.col("__line").cast(pl.String).str.zfill(9)
             )
-        return consolidate(responses, by_code)
+        return consolidate(responses)
     dup = responses.filter(pl.col("code").is_duplicated())
     raise StatsError(
         f"Ligne {dup['__line'][1]}, champ « code » : la collectivité « {dup['code'][0]} » a plusieurs "

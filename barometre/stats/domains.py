@@ -95,12 +95,20 @@ class _Groups:
     """How one breakdown's sums are made from a matrix x: `onehot @ x` gives the sums of x by
     group (G, K'), then `combine @` those gives every sum of `_Sums`, stacked."""
 
-    onehot: sparse.csr_matrix  # (G, n)
     row_group: np.ndarray  # (n,) each respondent's group, -1 outside every level
+    n_groups: int
     combine: sparse.csr_matrix  # (2·p·L + L + 2·H·L, G)
     p: int
     n_levels: int
     n_strata: int
+
+    def onehot(self, dtype: type) -> sparse.csr_matrix:
+        """(G, n): 1 where respondent i is in group g."""
+        inside = np.flatnonzero(self.row_group >= 0)
+        return sparse.csr_matrix(
+            (np.ones(inside.size, dtype=dtype), (self.row_group[inside], inside)),
+            shape=(self.n_groups, self.row_group.size),
+        )
 
     def sums(self, totals: np.ndarray) -> _Sums:
         """The `_Sums` of a matrix from its group totals `onehot @ x` (float64)."""
@@ -116,8 +124,8 @@ class _Groups:
         )
 
 
-def _groups(design: Design, codes: np.ndarray, n_levels: int, dtype: type) -> _Groups:
-    """The groups of a breakdown (see `_group_sums`); `dtype` is the matrix's (float32 for 0/1)."""
+def _groups(design: Design, codes: np.ndarray, n_levels: int) -> _Groups:
+    """The groups of a breakdown (see `_group_sums`)."""
     cal = design.calibration
     cells = cal.cells if cal is not None else np.zeros(design.n, dtype=np.int64)
     u = cal.cell_matrix if cal is not None else np.ones((1, 1))
@@ -129,9 +137,6 @@ def _groups(design: Design, codes: np.ndarray, n_levels: int, dtype: type) -> _G
     key = key * n_levels + codes[keep]
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
     rep = keep[first]
-    onehot = sparse.csr_matrix(
-        (np.ones(keep.size, dtype=dtype), (group.ravel(), keep)), shape=(first.size, design.n)
-    )
     level = codes[rep]
     h = design.strata[rep]
     cw2 = c_h[h] * w[rep] ** 2
@@ -159,7 +164,7 @@ def _groups(design: Design, codes: np.ndarray, n_levels: int, dtype: type) -> _G
     )
     row_group = np.full(design.n, -1, dtype=np.int64)
     row_group[keep] = group.ravel()
-    return _Groups(onehot, row_group, combine, p, n_levels, design.n_strata)
+    return _Groups(row_group, first.size, combine, p, n_levels, design.n_strata)
 
 
 def _group_sums(design: Design, codes: np.ndarray, n_levels: int, x: np.ndarray) -> _Sums:
@@ -171,8 +176,8 @@ def _group_sums(design: Design, codes: np.ndarray, n_levels: int, x: np.ndarray)
     calibration cell are never formed: the residual projection only needs them through the model
     matrix U (cells × p, p ≪ cells), so they are summed straight into its p columns.
     """
-    groups = _groups(design, codes, n_levels, x.dtype)
-    return groups.sums(np.asarray(groups.onehot @ x, dtype=np.float64))
+    groups = _groups(design, codes, n_levels)
+    return groups.sums(np.asarray(groups.onehot(x.dtype) @ x, dtype=np.float64))
 
 
 def _zero_outside(x: np.ndarray, masks: np.ndarray, mask_of: np.ndarray) -> None:
@@ -277,10 +282,10 @@ def domain_means_by(
     if k == 0:
         return [_joined(b, []) for b in breakdowns]
     dtype = np.float32 if binary else np.float64
-    groups = [_groups(design, b.codes, len(b.labels), dtype) for b in breakdowns]
+    groups = [_groups(design, b.codes, len(b.labels)) for b in breakdowns]
     fine, stacked = _finest_groups(groups, dtype)
     terms = _DesignTerms.of(design)
-    bounds = np.cumsum([0, *(g.onehot.shape[0] for g in groups)])
+    bounds = np.cumsum([0, *(g.n_groups for g in groups)])
     per_column = np.dtype(dtype).itemsize * n * (1 if binary else 2)
     width = max(1, chunk_bytes // max(per_column, 1))
     parts: list[list[DomainEstimates]] = [[] for _ in breakdowns]
@@ -305,7 +310,7 @@ def _finest_groups(
     n = groups[0].row_group.size
     fine = np.zeros(n, dtype=np.int64)
     for g in groups:  # compacted after each cross, so the keys stay below n²
-        _, fine = np.unique(fine * (g.onehot.shape[0] + 1) + g.row_group + 1, return_inverse=True)
+        _, fine = np.unique(fine * (g.n_groups + 1) + g.row_group + 1, return_inverse=True)
         fine = fine.ravel()
     _, first = np.unique(fine, return_index=True)
     onehot = sparse.csr_matrix(
@@ -318,7 +323,7 @@ def _finest_groups(
         parts.append(
             sparse.csr_matrix(
                 (np.ones(inside.size), (of_fine[inside], inside)),
-                shape=(g.onehot.shape[0], first.size),
+                shape=(g.n_groups, first.size),
             )
         )
     return onehot, sparse.vstack(parts, format="csr")

@@ -81,7 +81,7 @@ def test_consolidation_is_vectorised_on_a_large_frame() -> None:
     assert counts.get_column("complete").sum() + counts.get_column("partial").sum() == n
 
 
-def test_by_code_orders_the_codes_and_a_kept_table_is_not_copied() -> None:
+def test_first_appearance_order_and_a_kept_table_is_not_copied() -> None:
     responses = _responses(
         [
             ("R1", "D01", "2024-03-05T10:00:00", "complete", "a"),
@@ -91,7 +91,5 @@ def test_by_code_orders_the_codes_and_a_kept_table_is_not_copied() -> None:
         ]
     )
     assert consolidate(responses)["response_id"].to_list() == ["R1", "R3", "R4"]
-    assert consolidate(responses, by_code=True)["response_id"].to_list() == ["R3", "R4", "R1"]
     one_each = responses.filter(pl.col("response_id") != "R2")
     assert consolidate(one_each) is one_each  # every row kept in place: no copy
-    assert consolidate(one_each, by_code=True) is not one_each
